@@ -1,0 +1,171 @@
+"""The album: every photograph is a folder under ``scores/``, written atomically.
+
+A song is first written into a hidden temporary folder inside the album (same file
+system), every file flushed to disk, and only then renamed to its final name in one
+``rename`` call. A crash at any point leaves either no song or a whole song; leftovers of
+interrupted writes (``.tmp-*``) are removed when an album is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from composer.errors import InputError, NotFoundError, OptionError
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+TMP_PREFIX = ".tmp-"
+SCORE_FILE = "score.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A saved song: its id, folder and file paths (``None`` when not written)."""
+
+    id: str
+    dir: Path
+    midi: Path
+    score: Path
+    audio: Path | None
+    musicxml: Path | None
+
+
+def slug(text: str, limit: int = 24) -> str:
+    """A file-name-safe lower-case slug (ASCII letters, digits, dashes)."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:limit].strip("-") or "song"
+
+
+def check_id(song_id: str) -> str:
+    """Validate an id (no path separators, no dots in front): it names a folder."""
+    if not isinstance(song_id, str) or not ID_PATTERN.fullmatch(song_id) or ".." in song_id:
+        raise InputError(f"invalid song id {song_id!r}")
+    return song_id
+
+
+class Album:
+    """A folder of songs.
+
+    Parameters
+    ----------
+    root : Path
+        The album folder (created if missing). Stale temporary folders are removed.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.clean()
+
+    def clean(self) -> int:
+        """Remove leftovers of interrupted writes; returns how many were removed."""
+        n = 0
+        for p in self.root.glob(TMP_PREFIX + "*"):
+            owner = p.name[len(TMP_PREFIX):].split("-", 1)[0]
+            if owner.isdigit() and _alive(int(owner)):
+                continue  # a live process (maybe this one) is writing it
+            shutil.rmtree(p, ignore_errors=True)
+            n += 1
+        return n
+
+    def save(self, files: dict[str, bytes], song_id: str, *, exclusive: bool = False) -> Record:
+        """Write ``files`` (name → bytes) as song ``song_id``, atomically.
+
+        If the id is taken, ``-2``, ``-3``… is appended, unless ``exclusive`` is set, in
+        which case :class:`OptionError` is raised (a finished song is never overwritten).
+        """
+        check_id(song_id)
+        tmp = self.root / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        try:
+            for name, data in files.items():
+                path = tmp / name
+                with open(path, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            final = self._rename_free(tmp, song_id, exclusive)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _fsync_dir(self.root)
+        return self._record(final)
+
+    def _rename_free(self, tmp: Path, song_id: str, exclusive: bool) -> Path:
+        for n in range(1, 1000):
+            candidate = self.root / (song_id if n == 1 else f"{song_id}-{n}")
+            if candidate.exists():
+                if exclusive:
+                    raise OptionError(f"{candidate} already exists; choose another name")
+                continue
+            try:
+                os.rename(tmp, candidate)  # atomic; fails if another writer took the name
+            except OSError:
+                if exclusive:
+                    raise OptionError(f"{candidate} already exists; choose another name") from None
+                continue
+            return candidate
+        raise OptionError(f"too many songs named {song_id!r}")
+
+    def _record(self, folder: Path) -> Record:
+        audio = next((p for p in sorted(folder.glob("song.*"))
+                      if p.suffix in (".ogg", ".wav", ".flac", ".mp3")), None)
+        xml = folder / "song.musicxml"
+        return Record(folder.name, folder, folder / "song.mid", folder / SCORE_FILE, audio,
+                      xml if xml.exists() else None)
+
+    def get(self, song_id: str) -> Record:
+        """The record of a saved song; :class:`NotFoundError` if there is none."""
+        folder = self.root / check_id(song_id)
+        if not (folder / SCORE_FILE).is_file():
+            raise NotFoundError(f"no song with id {song_id!r}")
+        return self._record(folder)
+
+    def score(self, song_id: str) -> dict[str, Any]:
+        """The parsed ``score.json`` of a song."""
+        rec = self.get(song_id)
+        data: dict[str, Any] = json.loads(rec.score.read_text(encoding="utf-8"))
+        return data
+
+    def list(self) -> list[Record]:
+        """All finished songs, newest first (by the time their folder was completed)."""
+        done = [p for p in self.root.iterdir()
+                if p.is_dir() and not p.name.startswith(".") and (p / SCORE_FILE).is_file()]
+        done.sort(key=lambda p: ((p / SCORE_FILE).stat().st_mtime_ns, p.name), reverse=True)
+        return [self._record(p) for p in done]
+
+    def delete(self, song_id: str) -> None:
+        """Remove a song: renamed away first (atomic), then deleted."""
+        rec = self.get(song_id)
+        trash = self.root / f"{TMP_PREFIX}{os.getpid()}-del-{uuid.uuid4().hex}"
+        os.rename(rec.dir, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,285 @@
+"""The ``photograph`` command line.
+
+``main(argv) -> int`` never raises for user errors: every :class:`ComposerError` becomes
+one line on stderr and an exit code from :data:`EXIT_CODES` (the only place they are
+mapped). Heavy modules are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from composer import __version__
+from composer.errors import (
+    BusyError,
+    ComposerError,
+    EngineUnavailableError,
+    InputError,
+    NotFoundError,
+    OptionError,
+)
+
+EXIT_CODES: dict[type[ComposerError], int] = {
+    InputError: 2,
+    OptionError: 2,
+    NotFoundError: 2,
+    EngineUnavailableError: 3,
+    BusyError: 4,
+}
+DEFAULT_SCORES = Path("scores")
+MAX_INPUT_BYTES = 20_000_000  # the same default limit as composer.chat.Limits.max_bytes
+
+
+def exit_code(error: ComposerError) -> int:
+    """Exit code for an error: the nearest mapped base class, else 2."""
+    for cls in type(error).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"photograph: error: {message} (see 'photograph --help')\n")
+
+
+def _unit(name: str) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number") from None
+        if not -1.0 <= value <= 1.0:
+            raise argparse.ArgumentTypeError(f"{name} must be between -1 and 1")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the commands)."""
+    from composer.music.orchestra import STYLES
+    from composer.pipeline import AUDIO_FORMATS
+
+    p = _Parser(prog="photograph", description="Turn a conversation or a moment into music.")
+    p.add_argument("--version", action="version", version=f"photograph {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add_input(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("file", nargs="?", help="chat export (txt, json, csv, zip, srt, vtt) or '-'")
+        sp.add_argument("--moment", metavar="TEXT", help="describe a moment instead of a chat")
+        sp.add_argument("--format", default="auto", help="force the chat format (default: auto)")
+        sp.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    c = sub.add_parser("compose", help="compose a photograph song from a chat or a moment")
+    add_input(c)
+    c.add_argument("--seed", type=int, help="random seed (default: derived from the input)")
+    c.add_argument("--length", type=float, default=90.0, help="length in seconds (10-600)")
+    c.add_argument("--style", choices=STYLES, default="photograph")
+    c.add_argument("--valence", type=_unit("valence"), help="override valence (-1..1)")
+    c.add_argument("--arousal", type=_unit("arousal"), help="override arousal (-1..1)")
+    c.add_argument("--no-audio", action="store_true", help="write MIDI and score only")
+    c.add_argument("--audio", choices=AUDIO_FORMATS, default="ogg", help="audio file format")
+    c.add_argument("--out", type=Path, help="song folder (default: scores/<id>)")
+    c.add_argument("--scores", type=Path, default=DEFAULT_SCORES, help="album folder")
+    c.add_argument("--musicxml", action="store_true", help="also write song.musicxml")
+    c.add_argument("--humanize", action="store_true", help="slight timing/velocity variation")
+    c.add_argument("--engine", default="synth", help="audio engine: synth, musicgen, audiocraft")
+    c.add_argument("--model", help="MusicGen model name or local folder (engine musicgen)")
+    c.add_argument("--device", help="torch device for MusicGen: cuda, mps or cpu")
+    c.add_argument("--soundfont", type=Path, help="SoundFont (.sf2) for the synth engine")
+
+    m = sub.add_parser("mood", help="read the mood of a chat (no music)")
+    add_input(m)
+
+    r = sub.add_parser("render", help="render any MIDI file to audio with our synthesizer")
+    r.add_argument("midi", type=Path)
+    r.add_argument("-o", "--output", type=Path, required=True, help="audio file (.ogg/.wav/...)")
+    r.add_argument("--soundfont", type=Path, help="SoundFont (.sf2) to use")
+
+    s = sub.add_parser("serve", help="start the web API and playback page")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--scores", type=Path, default=DEFAULT_SCORES)
+
+    mo = sub.add_parser("models", help="manage downloaded MusicGen checkpoints")
+    msub = mo.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
+    pull = msub.add_parser("pull", help="download a MusicGen checkpoint into models/")
+    pull.add_argument("name", help="musicgen-melody, musicgen-small or musicgen-medium")
+    pull.add_argument("--dir", type=Path, default=Path("models"))
+    return p
+
+
+def read_input(file: str | None, limit: int = MAX_INPUT_BYTES) -> bytes | None:
+    """Read a chat file or stdin ('-') as bytes, refusing more than ``limit`` bytes."""
+    from composer.errors import TooLargeError
+
+    if file is None:
+        return None
+    if file == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        path = Path(file)
+        if not path.exists():
+            raise NotFoundError(f"no such file: {file}")
+        if not path.is_file():
+            raise InputError(f"not a regular file: {file}")
+        try:
+            with open(path, "rb") as f:
+                data = f.read(limit + 1)
+        except OSError as e:
+            raise InputError(f"cannot read {file}: {e.strerror}") from None
+    if len(data) > limit:
+        raise TooLargeError(f"input is larger than {limit // 1_000_000} MB")
+    return data
+
+
+class Bar:
+    """A one-line progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        if not self.enabled:
+            return
+        frac = 0.0 if total <= 0 else min(1.0, done / total)
+        filled = int(frac * 30)
+        sys.stderr.write(f"\r{stage:<12} [{'#' * filled}{'.' * (30 - filled)}] {frac:4.0%}")
+        if frac >= 1.0:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_compose(args: argparse.Namespace) -> int:
+    from composer.album import Album
+    from composer.music.compose import SongOptions
+    from composer.pipeline import Request, compose, save, summary
+
+    engine_options: dict[str, Any] = {}
+    if args.engine == "synth" and args.soundfont:
+        engine_options["soundfont"] = str(args.soundfont)
+    if args.engine != "synth":
+        if args.model:
+            engine_options["model"] = args.model
+        if args.device:
+            engine_options["device"] = args.device
+    request = Request(
+        data=read_input(args.file), moment=args.moment, fmt=args.format, seed=args.seed,
+        filename=None if args.file in (None, "-") else Path(args.file).name,
+        song=SongOptions(length_s=args.length, style=args.style, valence=args.valence,
+                         arousal=args.arousal, humanize=args.humanize),
+        audio_format=args.audio, no_audio=args.no_audio, engine=args.engine,
+        engine_options=engine_options, musicxml=args.musicxml,
+    )
+    bar = Bar(not args.json)
+    comp = compose(request, bar)
+    if args.out is not None:
+        album, name, exclusive = Album(args.out.parent), args.out.name, True
+    else:
+        album, name, exclusive = Album(args.scores), None, False
+    record = save(comp, request, album, name, exclusive=exclusive)
+    out = summary(comp, record)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    for note in comp.notes:
+        print(f"note: {note}", file=sys.stderr)
+    minutes, seconds = divmod(int(round(out["duration_s"])), 60)
+    print(f"Composed {record.id}: {out['key']}, {out['tempo']} bpm, {out['time_signature']}, "
+          f"{minutes}:{seconds:02d}, mood v={out['mood']['valence']:+.2f} "
+          f"a={out['mood']['arousal']:+.2f}")
+    for label, path in (("MIDI", record.midi), ("audio", record.audio),
+                        ("MusicXML", record.musicxml), ("score", record.score)):
+        if path is not None:
+            print(f"  {label:<8} {path}")
+    return 0
+
+
+def cmd_mood(args: argparse.Namespace) -> int:
+    from composer.mood import analyse
+    from composer.pipeline import Request, read_chat
+    from composer.report import mood_view
+
+    chat = read_chat(Request(data=read_input(args.file), moment=args.moment, fmt=args.format,
+                             filename=None if args.file in (None, "-") else Path(args.file).name))
+    view = mood_view(chat, analyse(chat))
+    if args.json:
+        print(json.dumps(view, ensure_ascii=False))
+        return 0
+    m = view["mood"]
+    print(f"{len(view['messages'])} messages, {len(view['speakers'])} speakers ({view['format']})")
+    print(f"mood: valence {m['valence']:+.2f}  arousal {m['arousal']:+.2f}  "
+          f"dominance {m['dominance']:+.2f}  tension {m['tension']:.2f}  [{m['model']}]")
+    for name, s in view["speakers"].items():
+        print(f"  {name}: {s['messages']} messages, valence {s['valence']:+.2f}, "
+              f"arousal {s['arousal']:+.2f}")
+    for i, seg in enumerate(view["segments"], 1):
+        print(f"  part {i}: messages {seg['start'] + 1}-{seg['end']}, valence "
+              f"{seg['valence']:+.2f}, arousal {seg['arousal']:+.2f}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from composer.audio.files import AUDIO_FORMATS, write_audio
+    from composer.audio.loudness import normalize
+    from composer.audio.synth import render_midi
+
+    fmt = args.output.suffix.lstrip(".").lower()
+    if fmt not in AUDIO_FORMATS:
+        raise OptionError(f"output must end in one of: {', '.join('.' + f for f in AUDIO_FORMATS)}")
+    data = read_input(str(args.midi))
+    if data is None:
+        raise OptionError("no MIDI file given")
+    audio = normalize(render_midi(data, soundfont=args.soundfont))
+    tmp = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
+    try:
+        write_audio(audio, tmp, fmt)
+        os.replace(tmp, args.output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"{args.output} ({audio.duration_s:.1f} s)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from composer.web.server import serve
+
+    return serve(host=args.host, port=args.port, scores=args.scores)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from composer.engines.weights import pull
+
+    path = pull(args.name, args.dir, Bar(True))
+    print(f"{args.name} is in {path}")
+    return 0
+
+
+COMMANDS = {"compose": cmd_compose, "mood": cmd_mood, "render": cmd_render,
+            "serve": cmd_serve, "models": cmd_models}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 bad input/options, 3 engine missing)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ComposerError as e:
+        print(f"photograph: error: {e}", file=sys.stderr)
+        return exit_code(e)
+    except KeyboardInterrupt:
+        print("photograph: interrupted", file=sys.stderr)
+        return 130
+
+
+def main_exit() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main())

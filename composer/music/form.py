@@ -1,0 +1,86 @@
+"""Form: how many bars, which sections, and which part of the conversation each one is.
+
+The conversation's arc (mood segments) is laid over the song's time line: each body
+section takes the mood of the segment at the same relative position, so the song moves
+through the conversation in order. A single-mood chat gets a classic A–B–A′ shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from composer.mood.model import Mood
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSection:
+    """A section before notes: name, length, the mood it carries and who it features."""
+
+    name: str
+    bars: int
+    role: str  # "intro", "theme", "contrast", "return", "climax", "coda"
+    valence: float
+    arousal: float
+    dominance: float
+    speaker: str | None
+
+
+def bars_for(length_s: float, tempo: int, bar_beats: float) -> int:
+    """Whole bars that fill ``length_s`` seconds at ``tempo``."""
+    return max(8, int(round(length_s * tempo / 60.0 / bar_beats)))
+
+
+def plan(mood: Mood, total_bars: int, valence: float, arousal: float) -> list[PlannedSection]:
+    """Plan intro, body sections (8 bars, or 4 for the last) and a coda.
+
+    ``valence``/``arousal`` are the overall values (possibly overridden by the user);
+    segment moods are shifted by the same amount as the override, so the arc survives.
+    """
+    dv = valence - mood.valence
+    da = arousal - mood.arousal
+    intro = 2 if total_bars < 24 else 4
+    coda = 2
+    phrases = max(2, round((total_bars - intro - coda) / 4))
+    body = [8] * (phrases // 2) + ([4] if phrases % 2 else [])
+    segs = mood.segments
+    single = len(segs) == 1
+    out = [PlannedSection("intro", intro, "intro", valence, clamp(arousal - 0.2), mood.dominance,
+                          None)]
+    letters = iter("ABCDEFGH")
+    seen: dict[int, str] = {}
+    count: dict[str, int] = {}
+    for i, bars in enumerate(body):
+        pos = (i + 0.5) / len(body)
+        seg_index = min(len(segs) - 1, int(pos * len(segs)))
+        seg = segs[seg_index]
+        v, a = seg.vad.valence + dv, seg.vad.arousal + da
+        if single:
+            # A – B – A′ – B′ … : the B sections contrast (more motion, a shade darker).
+            letter = "AB"[i % 2]
+        else:
+            if seg_index not in seen:
+                seen[seg_index] = next(letters, "X")
+            letter = seen[seg_index]
+        role = "contrast" if i % 2 else "theme"
+        if role == "contrast" and single:
+            a, v = a + 0.15, v - 0.1
+        primes = count.get(letter, 0)
+        count[letter] = primes + 1
+        name = letter + ("'" * primes if primes < 3 else str(primes + 1))
+        out.append(PlannedSection(name, bars, role, clamp(v), clamp(a), seg.vad.dominance,
+                                  seg.dominant_speaker))
+    # The climax: the last full body section before the coda carries the peak.
+    for j in range(len(out) - 1, 0, -1):
+        if out[j].bars == 8:
+            s = out[j]
+            out[j] = PlannedSection(s.name, s.bars, "climax", s.valence, clamp(s.arousal + 0.1),
+                                    s.dominance, s.speaker)
+            break
+    last = out[-1]
+    out.append(PlannedSection("coda", coda, "coda", last.valence, clamp(last.arousal - 0.3),
+                              last.dominance, None))
+    return out
+
+
+def clamp(x: float) -> float:
+    return max(-1.0, min(1.0, x))

@@ -1,0 +1,133 @@
+"""Styles: who plays which line, and the performance touches (dynamics, pedal, timing).
+
+The composer writes abstract lines (melody, accompaniment, bass, held chords, an inner
+counter-voice); a style assigns them to General MIDI instruments:
+
+===========  ===============================================================
+style        parts
+===========  ===============================================================
+photograph   solo piano: right hand (melody + counter-voice), left hand
+ensemble     piano (both hands), strings (held chords), bass, soft pad
+lullaby      music box melody an octave up, harp arpeggios, warm pad
+===========  ===============================================================
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from composer.music import accompaniment
+from composer.music.model import Chord, Note, Part
+
+STYLES = ("photograph", "ensemble", "lullaby")
+
+
+@dataclass(slots=True)
+class Lines:
+    """The composer's working lines (mutable while composing; frozen into Parts at the end)."""
+
+    melody: list[Note] = field(default_factory=list)
+    accompaniment: list[Note] = field(default_factory=list)
+    bass: list[Note] = field(default_factory=list)
+    counter: list[Note] = field(default_factory=list)
+    chords: list[tuple[Chord, bool]] = field(default_factory=list)  # (chord, pedal wanted)
+
+    def add_melody(self, notes: list[Note], velocity: int, articulation: float) -> None:
+        """Add notes at one velocity, shortened by the articulation."""
+        for n in notes:
+            self.melody.append(Note(n.pitch, n.start, _dur(n.duration, articulation),
+                                    _vel(velocity)))
+
+    def add_phrase(self, notes: list[Note], velocity: int, span: int,
+                   articulation: float) -> None:
+        """Add a phrase with an arch of dynamics: rise toward the middle, relax at the end,
+        a small accent on each bar's downbeat."""
+        if not notes:
+            return
+        t0 = notes[0].start
+        length = max(1e-9, notes[-1].end - t0)
+        for n in notes:
+            pos = (n.start - t0) / length
+            shaped = velocity + span * (0.9 * math.sin(math.pi * pos) - 0.3)
+            shaped += 4 if abs(n.start - round(n.start)) < 1e-9 else 0
+            last = n is notes[-1]
+            self.melody.append(Note(n.pitch, n.start,
+                                    n.duration if last else _dur(n.duration, articulation),
+                                    _vel(shaped)))
+
+
+def _vel(v: float) -> int:
+    return max(1, min(127, int(round(v))))
+
+
+def _dur(d: float, articulation: float) -> float:
+    return max(0.125, round(d * articulation * 32) / 32)
+
+
+def _sorted(notes: list[Note]) -> tuple[Note, ...]:
+    return tuple(sorted(notes, key=lambda n: (n.start, n.pitch, n.duration, n.velocity)))
+
+
+def _pedal(lines: Lines) -> tuple[tuple[float, float], ...]:
+    """Sustain pedal: down with each chord, lifted just before the next (legato pedalling)."""
+    spans = []
+    for ch, wanted in lines.chords:
+        if wanted:
+            spans.append((ch.start, ch.start + ch.duration - 0.125))
+    return tuple(spans)
+
+
+def _humanize(notes: list[Note], rng: random.Random | None) -> list[Note]:
+    """Slight, seeded timing and velocity variation (only with ``--humanize``)."""
+    if rng is None:
+        return notes
+    out = []
+    for n in notes:
+        shift = rng.uniform(-0.02, 0.02) if n.start > 0 else 0.0
+        out.append(Note(n.pitch, round(n.start + shift, 4), n.duration,
+                        _vel(n.velocity + rng.randint(-4, 4))))
+    return out
+
+
+def _octave(notes: list[Note], shift: int) -> list[Note]:
+    return [Note(n.pitch + shift, n.start, n.duration, n.velocity) for n in notes]
+
+
+def _held(lines: Lines, low: int, high: int, velocity_drop: int) -> list[Note]:
+    out: list[Note] = []
+    previous: tuple[int, ...] = ()
+    for ch, _ in lines.chords:
+        vel = 70 - velocity_drop
+        notes, previous = accompaniment.pad_bar(ch, ch.start, ch.duration, previous, low, high,
+                                                vel)
+        out += notes
+    return out
+
+
+def orchestrate(style: str, lines: Lines, bar_beats: float,
+                rng: random.Random | None) -> tuple[Part, ...]:
+    """Assign the lines to instruments for ``style``."""
+    h = lambda notes: _sorted(_humanize(notes, rng))  # noqa: E731 - local shorthand
+    pedal = _pedal(lines)
+    if style == "photograph":
+        return (
+            Part("Piano RH", 0, 0, h(lines.melody + lines.counter), pedal),
+            Part("Piano LH", 0, 1, h(lines.accompaniment), pedal),
+        )
+    if style == "ensemble":
+        return (
+            Part("Piano RH", 0, 0, h(lines.melody), pedal),
+            Part("Piano LH", 0, 1, h(lines.accompaniment), pedal),
+            Part("Strings", 48, 2, h(_held(lines, 55, 76, 18) + lines.counter)),
+            Part("Bass", 32, 3, h(lines.bass)),
+            Part("Pad", 89, 4, h(_held(lines, 48, 67, 34))),
+        )
+    if style == "lullaby":
+        return (
+            Part("Music Box", 10, 0, h(_octave(lines.melody, 12))),
+            Part("Harp", 46, 1, h(lines.accompaniment + lines.counter)),
+            Part("Pad", 89, 2, h(_held(lines, 52, 71, 36))),
+        )
+    raise ValueError(f"unknown style {style!r}")

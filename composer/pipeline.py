@@ -1,0 +1,238 @@
+"""The whole pipeline in one place: input → Chat → Mood → Song → MIDI (+ Audio) → album.
+
+Both front ends (CLI and web) call these functions; they hold no state of their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from composer import __version__
+from composer.album import Album, Record, slug
+from composer.audio.model import Audio
+from composer.chat.model import Chat
+from composer.errors import OptionError
+from composer.mood.model import Mood
+from composer.music.compose import SongOptions
+from composer.music.model import Song
+from composer.progress import Progress, no_progress
+from composer.report import mood_summary, mood_view, notes_view, song_view
+
+AUDIO_FORMATS = ("wav", "ogg", "flac", "mp3")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One compose job.
+
+    Attributes
+    ----------
+    data : bytes or str or None
+        The chat export (any supported format), or ``None`` with ``moment``.
+    moment : str or None
+        A one-line description of a moment, instead of a chat.
+    fmt : str
+        Chat format name or ``"auto"``.
+    filename : str or None
+        The upload's file name: a hint for format detection only, never a path.
+    seed : int or None
+        ``None`` derives the seed from the input, so the same input gives the same song.
+    song : SongOptions
+        Style, length and mood overrides (its ``seed`` is filled in by the pipeline).
+    audio_format : str
+        One of :data:`AUDIO_FORMATS`; ignored with ``no_audio``.
+    no_audio : bool
+        Write MIDI and score only.
+    engine : str
+        Audio engine name (see :mod:`composer.engines`).
+    engine_options : dict
+        Passed to the engine's ``create``.
+    musicxml : bool
+        Also write ``song.musicxml``.
+    """
+
+    data: bytes | str | None = None
+    moment: str | None = None
+    fmt: str = "auto"
+    filename: str | None = None
+    seed: int | None = None
+    song: SongOptions = field(default_factory=SongOptions)
+    audio_format: str = "ogg"
+    no_audio: bool = False
+    engine: str = "synth"
+    engine_options: dict[str, Any] = field(default_factory=dict)
+    musicxml: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    """Everything a compose job produced, before it is saved."""
+
+    chat: Chat
+    mood: Mood
+    song: Song
+    midi: bytes
+    audio: Audio | None
+    digest: str
+    notes: tuple[str, ...] = ()
+
+
+def read_chat(request: Request) -> Chat:
+    """Parse the request's input (chat export or moment) into a :class:`Chat`."""
+    from composer import chat
+
+    if request.moment is not None:
+        if request.data is not None:
+            raise OptionError("give either a chat or --moment, not both")
+        return chat.moment(request.moment)
+    if request.data is None:
+        raise OptionError("nothing to compose: give a chat file, '-' for stdin, or --moment")
+    return chat.parse(request.data, request.fmt, filename=request.filename)
+
+
+def digest_of(chat: Chat) -> str:
+    """SHA-256 of the parsed conversation (speakers and texts), independent of the format."""
+    h = hashlib.sha256()
+    for m in chat.messages:
+        h.update(m.speaker.encode("utf-8", "replace") + b"\x1f")
+        h.update(m.text.encode("utf-8", "replace") + b"\x1e")
+    return h.hexdigest()
+
+
+def seed_from(digest: str) -> int:
+    """The default seed: a small number taken from the input's digest."""
+    return int(digest[:8], 16) % 100_000
+
+
+def compose(request: Request, progress: Progress = no_progress) -> Composition:
+    """Run the pipeline up to audio (nothing is written to disk)."""
+    from composer.midi import to_midi
+    from composer.mood import analyse
+    from composer.music.compose import compose as compose_song
+
+    if request.audio_format not in AUDIO_FORMATS:
+        raise OptionError(f"unknown audio format {request.audio_format!r}; "
+                          f"choose one of: {', '.join(AUDIO_FORMATS)}")
+    progress("reading", 0, 4)
+    chat = read_chat(request)
+    digest = digest_of(chat)
+    seed = request.seed if request.seed is not None else seed_from(digest)
+    if not 0 <= seed < 2**63:
+        raise OptionError("seed must be a non-negative integer")
+    progress("mood", 1, 4)
+    mood = analyse(chat)
+    progress("composing", 2, 4)
+    title = request.song.title
+    if title == SongOptions().title and chat.title:
+        title = chat.title
+    opts = SongOptions(**{**_fields(request.song), "seed": seed, "title": title})
+    song = compose_song(chat, mood, opts)
+    midi = to_midi(song)
+    audio = None
+    notes: tuple[str, ...] = ()
+    if not request.no_audio:
+        from composer.engines import load_engine
+
+        progress("rendering", 3, 4)
+        engine = load_engine(request.engine, **request.engine_options)
+        engine_note = getattr(engine, "note", None)
+        notes = (engine_note,) if engine_note else ()
+        audio = engine.render(song, midi, seed=seed,
+                              progress=lambda s, d, t: progress(s, 3 + d / max(t, 1), 4))
+    progress("done", 4, 4)
+    return Composition(chat, mood, song, midi, audio, digest, notes)
+
+
+def _fields(options: SongOptions) -> dict[str, Any]:
+    return {k: getattr(options, k) for k in SongOptions.__dataclass_fields__}
+
+
+def song_id(comp: Composition) -> str:
+    """A readable, sortable id: time, a slug of the first words, and the digest's start."""
+    now = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    first = comp.chat.messages[0].text if comp.chat.messages else "song"
+    return f"{now}-{slug(first, 20)}-{comp.digest[:6]}"
+
+
+def score_document(comp: Composition, request: Request, song_id: str,
+                   files: dict[str, str]) -> dict[str, Any]:
+    """The ``score.json`` of a song: input digest, mood, every choice, seed, versions."""
+    return {
+        "id": song_id,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "input": {"digest": comp.digest, "format": comp.chat.format,
+                  "messages": len(comp.chat.messages), "speakers": list(comp.chat.speakers)},
+        "seed": comp.song.seed,
+        "options": {**asdict(request.song), "seed": comp.song.seed,
+                    "audio_format": None if comp.audio is None else request.audio_format,
+                    "engine": None if comp.audio is None else request.engine},
+        "mood": mood_view(comp.chat, comp.mood),
+        "song": song_view(comp.song),
+        "notes": notes_view(comp.song),
+        "files": files,
+        "versions": versions(),
+    }
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages that shape the output."""
+    out = {"photograph": __version__}
+    for name in ("mido", "numpy", "pyfluidsynth", "soundfile", "onnxruntime"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def save(comp: Composition, request: Request, album: Album, name: str | None = None,
+         *, exclusive: bool = False) -> Record:
+    """Encode everything and write the song folder atomically."""
+    files: dict[str, bytes] = {"song.mid": comp.midi}
+    if comp.audio is not None:
+        from composer.audio.files import encode_audio
+
+        files[f"song.{request.audio_format}"] = encode_audio(comp.audio, request.audio_format)
+    if request.musicxml:
+        from composer.notation import to_musicxml
+
+        files["song.musicxml"] = to_musicxml(comp.song)
+    sid = name or song_id(comp)
+    listing = {_role(k): k for k in files}
+    doc = score_document(comp, request, sid, {**listing, "score": "score.json"})
+    files["score.json"] = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    return album.save(files, sid, exclusive=exclusive)
+
+
+def _role(file_name: str) -> str:
+    if file_name == "song.mid":
+        return "midi"
+    return "musicxml" if file_name == "song.musicxml" else "audio"
+
+
+def summary(comp: Composition, record: Record) -> dict[str, Any]:
+    """The one JSON object ``compose --json`` prints."""
+    view = song_view(comp.song)
+    return {
+        "id": record.id,
+        "dir": str(record.dir),
+        "midi": str(record.midi),
+        "audio": str(record.audio) if record.audio else None,
+        "score": str(record.score),
+        "musicxml": str(record.musicxml) if record.musicxml else None,
+        "mood": mood_summary(comp.mood),
+        "key": view["key"],
+        "tempo": view["tempo"],
+        "time_signature": view["time_signature"],
+        "style": view["style"],
+        "seed": comp.song.seed,
+        "duration_s": round(comp.audio.duration_s, 3) if comp.audio else view["duration_s"],
+        "sections": view["sections"],
+        "speakers": view["speakers"],
+        "notes": list(comp.notes),
+    }

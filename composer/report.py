@@ -1,0 +1,87 @@
+"""JSON views of moods and songs (what ``--json``, ``score.json`` and the API show)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from composer.chat.model import Chat
+from composer.mood.model import VAD, Mood
+from composer.music.model import Song
+
+
+def _vad(v: VAD) -> dict[str, float]:
+    return {"valence": round(v.valence, 4), "arousal": round(v.arousal, 4),
+            "dominance": round(v.dominance, 4)}
+
+
+def mood_summary(mood: Mood) -> dict[str, Any]:
+    """The overall mood vector."""
+    return {**_vad(mood.overall), "tension": round(mood.tension, 4), "model": mood.model}
+
+
+def mood_view(chat: Chat, mood: Mood) -> dict[str, Any]:
+    """Everything ``photograph mood --json`` prints: overall, per message, speakers, arc."""
+    messages = []
+    for msg, mm in zip(chat.messages, mood.messages, strict=True):
+        messages.append({
+            "speaker": msg.speaker,
+            "time": msg.time.isoformat() if msg.time else None,
+            "text": msg.text,
+            **_vad(mm.vad),
+        })
+    segments = []
+    for seg in mood.segments:
+        segments.append({
+            "start": seg.start,
+            "end": seg.end,
+            **_vad(seg.vad),
+            "dominant_speaker": seg.dominant_speaker,
+            "drivers": [{"index": i, "speaker": chat.messages[i].speaker,
+                         "text": chat.messages[i].text[:200]} for i in seg.drivers],
+        })
+    return {
+        "mood": mood_summary(mood),
+        "messages": messages,
+        "speakers": {s.name: {"messages": s.messages, "share": round(s.share, 4), **_vad(s.vad)}
+                     for s in mood.speakers},
+        "arc": [_vad(v) for v in mood.arc],
+        "segments": segments,
+        "format": chat.format,
+    }
+
+
+def song_view(song: Song) -> dict[str, Any]:
+    """Every musical choice of a song."""
+    num, den = song.time_signature
+    return {
+        "title": song.title,
+        "key": song.key.name,
+        "tempo": song.tempo,
+        "time_signature": f"{num}/{den}",
+        "style": song.style,
+        "seed": song.seed,
+        "bars": song.bars,
+        "duration_s": round(song.duration_s, 3),
+        "sections": [{"name": s.name, "start_bar": s.start_bar, "bars": s.bars,
+                      "key": s.key.name, "valence": s.valence, "arousal": s.arousal}
+                     for s in song.sections],
+        "speakers": [{"name": sp.name,
+                      "motif": [[step, beats] for step, beats in sp.motif],
+                      "appearances": [{"section": sec, "bar": b} for sec, b in sp.appearances]}
+                     for sp in song.speakers],
+        "chords": [{"start": c.start, "beats": c.duration, "symbol": c.symbol}
+                   for c in song.chords],
+        "parts": [{"name": p.name, "program": p.program, "channel": p.channel,
+                   "notes": len(p.notes), "pedal": bool(p.pedal)} for p in song.parts],
+    }
+
+
+def notes_view(song: Song) -> list[dict[str, Any]]:
+    """All notes in seconds, for a piano roll: part index, pitch, start, duration, velocity."""
+    spb = 60.0 / song.tempo
+    out = []
+    for i, p in enumerate(song.parts):
+        for n in p.notes:
+            out.append({"part": i, "pitch": n.pitch, "start": round(n.start * spb, 4),
+                        "duration": round(n.duration * spb, 4), "velocity": n.velocity})
+    return out

@@ -1,0 +1,141 @@
+"""Properties of composed songs that a musician would check."""
+
+from __future__ import annotations
+
+import pytest
+
+from composer.errors import OptionError
+from composer.mood import analyse
+from composer.music.compose import SongOptions, compose
+from composer.music.model import Song
+
+
+def _song(chat, **kw) -> Song:
+    return compose(chat, analyse(chat), SongOptions(**{"seed": 3, **kw}))
+
+
+def _scale_of_bar(song: Song, beat: float) -> set[int]:
+    bar = int(beat // song.beats_per_bar) + 1
+    sec = [s for s in song.sections if s.start_bar <= bar][-1]
+    return set(sec.key.scale)
+
+
+@pytest.mark.parametrize("style", ["photograph", "ensemble", "lullaby"])
+@pytest.mark.parametrize("mood", [(0.7, 0.6), (-0.7, 0.7), (-0.6, -0.7), (0.6, -0.6), (0, 0)])
+def test_notes_in_key_and_on_grid(joy_chat, style, mood):
+    song = _song(joy_chat, style=style, valence=mood[0], arousal=mood[1])
+    notes = [(n, p) for p in song.parts for n in p.notes]
+    assert notes
+    in_scale = sum(n.pitch % 12 in _scale_of_bar(song, n.start) for n, _ in notes)
+    assert in_scale / len(notes) >= 0.9
+    on_grid = sum(abs(n.start * 4 - round(n.start * 4)) < 1e-6 for n, _ in notes)
+    assert on_grid == len(notes)
+    assert all(0 <= n.pitch <= 127 and 1 <= n.velocity <= 127 for n, _ in notes)
+
+
+def test_mode_follows_mood(joy_chat):
+    assert _song(joy_chat, valence=0.8, arousal=0.2).key.is_major
+    assert not _song(joy_chat, valence=-0.8, arousal=0.2).key.is_major
+
+
+def test_faster_and_denser_when_aroused(joy_chat):
+    calm = _song(joy_chat, valence=0.3, arousal=-0.8)
+    wild = _song(joy_chat, valence=0.3, arousal=0.8)
+    assert wild.tempo > calm.tempo + 40
+
+    def density(s: Song) -> float:
+        return sum(len(p.notes) for p in s.parts) / s.duration_beats
+
+    assert density(wild) * wild.tempo > 2 * density(calm) * calm.tempo
+
+
+def test_form_ends_on_tonic_and_fills_the_length(joy_chat):
+    for length in (30, 90, 180):
+        song = _song(joy_chat, length_s=length)
+        assert abs(song.duration_s - length) / length < 0.2
+        assert song.sections[0].name == "intro" and song.sections[-1].name == "coda"
+        assert sum(s.bars for s in song.sections) == song.bars
+        final_key = song.sections[-1].key
+        last_start = max(n.start for p in song.parts for n in p.notes)
+        final = [n for p in song.parts for n in p.notes if n.start == last_start]
+        lowest = min(final, key=lambda n: n.pitch)
+        assert lowest.pitch % 12 == final_key.tonic
+        melody = song.parts[0].notes
+        assert melody[-1].pitch % 12 == final_key.tonic
+
+
+def test_phrases_are_four_bars_with_cadences(joy_chat):
+    song = _song(joy_chat, length_s=120)
+    body = [s for s in song.sections if s.name not in ("intro", "coda")]
+    assert all(s.bars in (4, 8) for s in body)
+    bpb = song.beats_per_bar
+    for s in body:
+        end = (s.start_bar - 1 + s.bars) * bpb
+        last = [c for c in song.chords if c.start < end][-1]
+        assert last.root == s.key.tonic  # each section closes on its tonic
+
+
+def test_motif_returns(joy_chat):
+    """The opening rhythm of the theme is heard again later (repetition, not a random walk)."""
+    song = _song(joy_chat, length_s=120)
+    mel = song.parts[0].notes
+    bpb = song.beats_per_bar
+
+    def bar_rhythm(bar: int) -> tuple[float, ...]:
+        return tuple(round(n.start - bar * bpb, 3) for n in mel if bar * bpb <= n.start < (bar + 1) * bpb)
+
+    rhythms = [bar_rhythm(b) for b in range(song.bars)]
+    repeated = [r for r in rhythms if r and rhythms.count(r) >= 3]
+    assert len(repeated) >= song.bars // 4
+
+
+def test_deterministic_and_seed_sensitive(joy_chat):
+    assert _song(joy_chat) == _song(joy_chat)
+    songs = {(_song(joy_chat, length_s=60, valence=0.5).parts[0].notes) for _ in range(2)}
+    assert len(songs) == 1
+    different = {compose(joy_chat, analyse(joy_chat), SongOptions(seed=s)).parts[0].notes
+                 for s in range(5)}
+    assert len(different) > 1
+
+
+def test_every_speaker_heard_twice(argument_chat):
+    song = _song(argument_chat)
+    assert {s.name for s in song.speakers} == {"Ana", "Ben"}
+    for sp in song.speakers:
+        assert len(sp.appearances) >= 2
+        assert 3 <= len(sp.motif) <= 5
+    # a motif is derived from the speaker: same in another song with other messages
+    other = _song(argument_chat, length_s=40)
+    assert {s.name: s.motif for s in song.speakers} == {s.name: s.motif for s in other.speakers}
+
+
+def test_arc_argument_then_reconciliation_moves_to_major(argument_chat):
+    song = _song(argument_chat, length_s=120)
+    body = [s for s in song.sections if s.name not in ("intro", "coda")]
+    assert body[0].valence < body[-1].valence
+    assert not body[0].key.is_major and body[-1].key.is_major
+
+
+def test_styles_have_their_instruments(joy_chat):
+    programs = {st: [p.program for p in _song(joy_chat, style=st).parts]
+                for st in ("photograph", "ensemble", "lullaby")}
+    assert programs["photograph"] == [0, 0]
+    assert {48, 32, 89} <= set(programs["ensemble"])
+    assert 10 in programs["lullaby"]
+    piano = _song(joy_chat, style="photograph", arousal=-0.3).parts
+    assert all(p.pedal for p in piano)
+
+
+def test_humanize_only_when_asked(joy_chat):
+    plain = _song(joy_chat)
+    human = _song(joy_chat, humanize=True)
+    off_grid = sum(abs(n.start * 4 - round(n.start * 4)) > 1e-6
+                   for p in human.parts for n in p.notes)
+    assert off_grid > 0 and plain != human
+
+
+@pytest.mark.parametrize("kw", [{"style": "polka"}, {"length_s": 3}, {"length_s": 10_000},
+                                {"valence": 2.0}, {"arousal": float("nan")}])
+def test_bad_options(joy_chat, kw):
+    with pytest.raises(OptionError):
+        _song(joy_chat, **kw)
