@@ -8,6 +8,7 @@ interrupted writes (``.tmp-*``) are removed when an album is opened.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -106,7 +107,9 @@ class Album:
                 continue
             try:
                 os.rename(tmp, candidate)  # atomic; fails if another writer took the name
-            except OSError:
+            except OSError as e:
+                if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
                 if exclusive:
                     raise OptionError(f"{candidate} already exists; choose another name") from None
                 continue

@@ -1,0 +1,71 @@
+"""The album never shows a half-written song and never loses a finished one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from composer.album import Album, check_id
+from composer.errors import InputError, NotFoundError, OptionError
+
+
+def _files(n: int = 1) -> dict[str, bytes]:
+    return {"song.mid": b"MThd" + bytes([n]), "score.json": b'{"n": %d}' % n}
+
+
+def test_save_get_list_delete(tmp_path):
+    album = Album(tmp_path)
+    a = album.save(_files(1), "first")
+    b = album.save(_files(2), "second")
+    assert a.dir == tmp_path / "first" and a.midi.read_bytes() == b"MThd\x01"
+    assert [r.id for r in album.list()] == ["second", "first"]
+    assert album.score("second") == {"n": 2}
+    album.delete("first")
+    assert [r.id for r in album.list()] == ["second"]
+    with pytest.raises(NotFoundError):
+        album.get("first")
+
+
+def test_taken_names_get_a_suffix_or_are_refused(tmp_path):
+    album = Album(tmp_path)
+    album.save(_files(1), "beach")
+    assert album.save(_files(2), "beach").id == "beach-2"
+    with pytest.raises(OptionError):
+        album.save(_files(3), "beach", exclusive=True)
+    assert album.score("beach") == {"n": 1}  # the finished song is untouched
+
+
+@pytest.mark.parametrize("bad", ["../etc", "a/b", "", ".hidden", "x" * 200, "a\\b", "..", "é"])
+def test_ids_cannot_escape(bad):
+    with pytest.raises(InputError):
+        check_id(bad)
+
+
+def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
+    album = Album(tmp_path)
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "rename", boom)
+    with pytest.raises(OSError):
+        album.save(_files(1), "x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_leftovers_of_dead_writers_are_cleaned(tmp_path):
+    # A writer killed mid-way leaves .tmp-<pid>-…; a new album removes it once that pid is gone.
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = int(proc.stdout)
+    (tmp_path / f".tmp-{dead}-abc").mkdir()
+    (tmp_path / f".tmp-{dead}-abc" / "song.mid").write_bytes(b"half")
+    live = tmp_path / f".tmp-{os.getpid()}-mine"
+    live.mkdir()
+    album = Album(tmp_path)
+    assert not (tmp_path / f".tmp-{dead}-abc").exists()
+    assert live.exists()  # a live writer's folder is left alone
+    assert album.list() == []
