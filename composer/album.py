@@ -68,7 +68,7 @@ class Album:
         """Remove leftovers of interrupted writes; returns how many were removed."""
         n = 0
         for p in self.root.glob(TMP_PREFIX + "*"):
-            owner = p.name[len(TMP_PREFIX):].split("-", 1)[0]
+            owner = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
             if owner.isdigit() and _alive(int(owner)):
                 continue  # a live process (maybe this one) is writing it
             shutil.rmtree(p, ignore_errors=True)
@@ -117,11 +117,23 @@ class Album:
         raise OptionError(f"too many songs named {song_id!r}")
 
     def _record(self, folder: Path) -> Record:
-        audio = next((p for p in sorted(folder.glob("song.*"))
-                      if p.suffix in (".ogg", ".wav", ".flac", ".mp3")), None)
+        audio = next(
+            (
+                p
+                for p in sorted(folder.glob("song.*"))
+                if p.suffix in (".ogg", ".wav", ".flac", ".mp3")
+            ),
+            None,
+        )
         xml = folder / "song.musicxml"
-        return Record(folder.name, folder, folder / "song.mid", folder / SCORE_FILE, audio,
-                      xml if xml.exists() else None)
+        return Record(
+            folder.name,
+            folder,
+            folder / "song.mid",
+            folder / SCORE_FILE,
+            audio,
+            xml if xml.exists() else None,
+        )
 
     def get(self, song_id: str) -> Record:
         """The record of a saved song; :class:`NotFoundError` if there is none."""
@@ -138,8 +150,11 @@ class Album:
 
     def list(self) -> list[Record]:
         """All finished songs, newest first (by the time their folder was completed)."""
-        done = [p for p in self.root.iterdir()
-                if p.is_dir() and not p.name.startswith(".") and (p / SCORE_FILE).is_file()]
+        done = [
+            p
+            for p in self.root.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and (p / SCORE_FILE).is_file()
+        ]
         done.sort(key=lambda p: ((p / SCORE_FILE).stat().st_mtime_ns, p.name), reverse=True)
         return [self._record(p) for p in done]
 

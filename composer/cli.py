@@ -59,6 +59,7 @@ def _unit(name: str) -> Any:
         if not -1.0 <= value <= 1.0:
             raise argparse.ArgumentTypeError(f"{name} must be between -1 and 1")
         return value
+
     return parse
 
 
@@ -72,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add_input(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("file", nargs="?", help="chat export (txt, json, csv, zip, srt, vtt) or '-'")
+        sp.add_argument(
+            "file", nargs="?", help="chat export (txt, json, csv, zip, srt, vtt) or '-'"
+        )
         sp.add_argument("--moment", metavar="TEXT", help="describe a moment instead of a chat")
         sp.add_argument("--format", default="auto", help="force the chat format (default: auto)")
         sp.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -171,12 +174,23 @@ def cmd_compose(args: argparse.Namespace) -> int:
         if args.device:
             engine_options["device"] = args.device
     request = Request(
-        data=read_input(args.file), moment=args.moment, fmt=args.format, seed=args.seed,
+        data=read_input(args.file),
+        moment=args.moment,
+        fmt=args.format,
+        seed=args.seed,
         filename=None if args.file in (None, "-") else Path(args.file).name,
-        song=SongOptions(length_s=args.length, style=args.style, valence=args.valence,
-                         arousal=args.arousal, humanize=args.humanize),
-        audio_format=args.audio, no_audio=args.no_audio, engine=args.engine,
-        engine_options=engine_options, musicxml=args.musicxml,
+        song=SongOptions(
+            length_s=args.length,
+            style=args.style,
+            valence=args.valence,
+            arousal=args.arousal,
+            humanize=args.humanize,
+        ),
+        audio_format=args.audio,
+        no_audio=args.no_audio,
+        engine=args.engine,
+        engine_options=engine_options,
+        musicxml=args.musicxml,
     )
     bar = Bar(not args.json)
     comp = compose(request, bar)
@@ -191,12 +205,18 @@ def cmd_compose(args: argparse.Namespace) -> int:
         return 0
     for note in comp.notes:
         print(f"note: {note}", file=sys.stderr)
-    minutes, seconds = divmod(int(round(out["duration_s"])), 60)
-    print(f"Composed {record.id}: {out['key']}, {out['tempo']} bpm, {out['time_signature']}, "
-          f"{minutes}:{seconds:02d}, mood v={out['mood']['valence']:+.2f} "
-          f"a={out['mood']['arousal']:+.2f}")
-    for label, path in (("MIDI", record.midi), ("audio", record.audio),
-                        ("MusicXML", record.musicxml), ("score", record.score)):
+    minutes, seconds = divmod(round(out["duration_s"]), 60)
+    print(
+        f"Composed {record.id}: {out['key']}, {out['tempo']} bpm, {out['time_signature']}, "
+        f"{minutes}:{seconds:02d}, mood v={out['mood']['valence']:+.2f} "
+        f"a={out['mood']['arousal']:+.2f}"
+    )
+    for label, path in (
+        ("MIDI", record.midi),
+        ("audio", record.audio),
+        ("MusicXML", record.musicxml),
+        ("score", record.score),
+    ):
         if path is not None:
             print(f"  {label:<8} {path}")
     return 0
@@ -207,22 +227,34 @@ def cmd_mood(args: argparse.Namespace) -> int:
     from composer.pipeline import Request, read_chat
     from composer.report import mood_view
 
-    chat = read_chat(Request(data=read_input(args.file), moment=args.moment, fmt=args.format,
-                             filename=None if args.file in (None, "-") else Path(args.file).name))
+    chat = read_chat(
+        Request(
+            data=read_input(args.file),
+            moment=args.moment,
+            fmt=args.format,
+            filename=None if args.file in (None, "-") else Path(args.file).name,
+        )
+    )
     view = mood_view(chat, analyse(chat))
     if args.json:
         print(json.dumps(view, ensure_ascii=False))
         return 0
     m = view["mood"]
     print(f"{len(view['messages'])} messages, {len(view['speakers'])} speakers ({view['format']})")
-    print(f"mood: valence {m['valence']:+.2f}  arousal {m['arousal']:+.2f}  "
-          f"dominance {m['dominance']:+.2f}  tension {m['tension']:.2f}  [{m['model']}]")
+    print(
+        f"mood: valence {m['valence']:+.2f}  arousal {m['arousal']:+.2f}  "
+        f"dominance {m['dominance']:+.2f}  tension {m['tension']:.2f}  [{m['model']}]"
+    )
     for name, s in view["speakers"].items():
-        print(f"  {name}: {s['messages']} messages, valence {s['valence']:+.2f}, "
-              f"arousal {s['arousal']:+.2f}")
+        print(
+            f"  {name}: {s['messages']} messages, valence {s['valence']:+.2f}, "
+            f"arousal {s['arousal']:+.2f}"
+        )
     for i, seg in enumerate(view["segments"], 1):
-        print(f"  part {i}: messages {seg['start'] + 1}-{seg['end']}, valence "
-              f"{seg['valence']:+.2f}, arousal {seg['arousal']:+.2f}")
+        print(
+            f"  part {i}: messages {seg['start'] + 1}-{seg['end']}, valence "
+            f"{seg['valence']:+.2f}, arousal {seg['arousal']:+.2f}"
+        )
     return 0
 
 
@@ -262,8 +294,13 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"compose": cmd_compose, "mood": cmd_mood, "render": cmd_render,
-            "serve": cmd_serve, "models": cmd_models}
+COMMANDS = {
+    "compose": cmd_compose,
+    "mood": cmd_mood,
+    "render": cmd_render,
+    "serve": cmd_serve,
+    "models": cmd_models,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,7 @@ def _text(text: str) -> str:
 
 
 def _ticks(beats: float) -> int:
-    return int(round(beats * TICKS_PER_BEAT))
+    return round(beats * TICKS_PER_BEAT)
 
 
 def _track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]]) -> mido.MidiTrack:
@@ -62,8 +62,17 @@ def _conductor(song: Song) -> mido.MidiTrack:
     num, den = song.time_signature
     ev: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
         (0, 0, mido.MetaMessage("track_name", name=_text(song.title))),
-        (0, 1, mido.MetaMessage("time_signature", numerator=num, denominator=den,
-                                clocks_per_click=24, notated_32nd_notes_per_beat=8)),
+        (
+            0,
+            1,
+            mido.MetaMessage(
+                "time_signature",
+                numerator=num,
+                denominator=den,
+                clocks_per_click=24,
+                notated_32nd_notes_per_beat=8,
+            ),
+        ),
         (0, 2, mido.MetaMessage("key_signature", key=key_signature_name(song.key))),
         (0, 3, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(song.tempo))),
     ]
@@ -94,10 +103,10 @@ def _part_track(part: Part, song: Song) -> mido.MidiTrack:
     ]
     # Order at one tick: pedal up (5), note offs (6), note ons (7), pedal down (8).
     for down, up in part.pedal:
-        ev.append((_ticks(down), 8, mido.Message("control_change", channel=ch, control=64,
-                                                 value=127)))
-        ev.append((_ticks(up), 5, mido.Message("control_change", channel=ch, control=64,
-                                               value=0)))
+        ev.append(
+            (_ticks(down), 8, mido.Message("control_change", channel=ch, control=64, value=127))
+        )
+        ev.append((_ticks(up), 5, mido.Message("control_change", channel=ch, control=64, value=0)))
     for n in part.notes:
         on, off = _ticks(n.start), max(_ticks(n.start) + 1, _ticks(n.end))
         ev.append((on, 7, mido.Message("note_on", channel=ch, note=n.pitch, velocity=n.velocity)))

@@ -9,7 +9,7 @@ import hashlib
 import importlib.metadata
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from composer import __version__
@@ -116,8 +116,10 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     from composer.music.compose import compose as compose_song
 
     if request.audio_format not in AUDIO_FORMATS:
-        raise OptionError(f"unknown audio format {request.audio_format!r}; "
-                          f"choose one of: {', '.join(AUDIO_FORMATS)}")
+        raise OptionError(
+            f"unknown audio format {request.audio_format!r}; "
+            f"choose one of: {', '.join(AUDIO_FORMATS)}"
+        )
     progress("reading", 0, 4)
     chat = read_chat(request)
     digest = digest_of(chat)
@@ -142,8 +144,9 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
         engine = load_engine(request.engine, **request.engine_options)
         engine_note = getattr(engine, "note", None)
         notes = (engine_note,) if engine_note else ()
-        audio = engine.render(song, midi, seed=seed,
-                              progress=lambda s, d, t: progress(s, 3 + d / max(t, 1), 4))
+        audio = engine.render(
+            song, midi, seed=seed, progress=lambda s, d, t: progress(s, 3 + d / max(t, 1), 4)
+        )
     progress("done", 4, 4)
     return Composition(chat, mood, song, midi, audio, digest, notes)
 
@@ -154,23 +157,31 @@ def _fields(options: SongOptions) -> dict[str, Any]:
 
 def song_id(comp: Composition) -> str:
     """A readable, sortable id: time, a slug of the first words, and the digest's start."""
-    now = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    now = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     first = comp.chat.messages[0].text if comp.chat.messages else "song"
     return f"{now}-{slug(first, 20)}-{comp.digest[:6]}"
 
 
-def score_document(comp: Composition, request: Request, song_id: str,
-                   files: dict[str, str]) -> dict[str, Any]:
+def score_document(
+    comp: Composition, request: Request, song_id: str, files: dict[str, str]
+) -> dict[str, Any]:
     """The ``score.json`` of a song: input digest, mood, every choice, seed, versions."""
     return {
         "id": song_id,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "input": {"digest": comp.digest, "format": comp.chat.format,
-                  "messages": len(comp.chat.messages), "speakers": list(comp.chat.speakers)},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "input": {
+            "digest": comp.digest,
+            "format": comp.chat.format,
+            "messages": len(comp.chat.messages),
+            "speakers": list(comp.chat.speakers),
+        },
         "seed": comp.song.seed,
-        "options": {**asdict(request.song), "seed": comp.song.seed,
-                    "audio_format": None if comp.audio is None else request.audio_format,
-                    "engine": None if comp.audio is None else request.engine},
+        "options": {
+            **asdict(request.song),
+            "seed": comp.song.seed,
+            "audio_format": None if comp.audio is None else request.audio_format,
+            "engine": None if comp.audio is None else request.engine,
+        },
         "mood": mood_view(comp.chat, comp.mood),
         "song": song_view(comp.song),
         "notes": notes_view(comp.song),
@@ -190,8 +201,14 @@ def versions() -> dict[str, str]:
     return out
 
 
-def save(comp: Composition, request: Request, album: Album, name: str | None = None,
-         *, exclusive: bool = False) -> Record:
+def save(
+    comp: Composition,
+    request: Request,
+    album: Album,
+    name: str | None = None,
+    *,
+    exclusive: bool = False,
+) -> Record:
     """Encode everything and write the song folder atomically."""
     files: dict[str, bytes] = {"song.mid": comp.midi}
     if comp.audio is not None:

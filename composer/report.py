@@ -10,8 +10,11 @@ from composer.music.model import Song
 
 
 def _vad(v: VAD) -> dict[str, float]:
-    return {"valence": round(v.valence, 4), "arousal": round(v.arousal, 4),
-            "dominance": round(v.dominance, 4)}
+    return {
+        "valence": round(v.valence, 4),
+        "arousal": round(v.arousal, 4),
+        "dominance": round(v.dominance, 4),
+    }
 
 
 def mood_summary(mood: Mood) -> dict[str, Any]:
@@ -23,27 +26,39 @@ def mood_view(chat: Chat, mood: Mood) -> dict[str, Any]:
     """Everything ``photograph mood --json`` prints: overall, per message, speakers, arc."""
     messages = []
     for msg, mm in zip(chat.messages, mood.messages, strict=True):
-        messages.append({
-            "speaker": msg.speaker,
-            "time": msg.time.isoformat() if msg.time else None,
-            "text": msg.text,
-            **_vad(mm.vad),
-        })
+        messages.append(
+            {
+                "speaker": msg.speaker,
+                "time": msg.time.isoformat() if msg.time else None,
+                "text": msg.text,
+                **_vad(mm.vad),
+            }
+        )
     segments = []
     for seg in mood.segments:
-        segments.append({
-            "start": seg.start,
-            "end": seg.end,
-            **_vad(seg.vad),
-            "dominant_speaker": seg.dominant_speaker,
-            "drivers": [{"index": i, "speaker": chat.messages[i].speaker,
-                         "text": chat.messages[i].text[:200]} for i in seg.drivers],
-        })
+        segments.append(
+            {
+                "start": seg.start,
+                "end": seg.end,
+                **_vad(seg.vad),
+                "dominant_speaker": seg.dominant_speaker,
+                "drivers": [
+                    {
+                        "index": i,
+                        "speaker": chat.messages[i].speaker,
+                        "text": chat.messages[i].text[:200],
+                    }
+                    for i in seg.drivers
+                ],
+            }
+        )
     return {
         "mood": mood_summary(mood),
         "messages": messages,
-        "speakers": {s.name: {"messages": s.messages, "share": round(s.share, 4), **_vad(s.vad)}
-                     for s in mood.speakers},
+        "speakers": {
+            s.name: {"messages": s.messages, "share": round(s.share, 4), **_vad(s.vad)}
+            for s in mood.speakers
+        },
         "arc": [_vad(v) for v in mood.arc],
         "segments": segments,
         "format": chat.format,
@@ -62,17 +77,38 @@ def song_view(song: Song) -> dict[str, Any]:
         "seed": song.seed,
         "bars": song.bars,
         "duration_s": round(song.duration_s, 3),
-        "sections": [{"name": s.name, "start_bar": s.start_bar, "bars": s.bars,
-                      "key": s.key.name, "valence": s.valence, "arousal": s.arousal}
-                     for s in song.sections],
-        "speakers": [{"name": sp.name,
-                      "motif": [[step, beats] for step, beats in sp.motif],
-                      "appearances": [{"section": sec, "bar": b} for sec, b in sp.appearances]}
-                     for sp in song.speakers],
-        "chords": [{"start": c.start, "beats": c.duration, "symbol": c.symbol}
-                   for c in song.chords],
-        "parts": [{"name": p.name, "program": p.program, "channel": p.channel,
-                   "notes": len(p.notes), "pedal": bool(p.pedal)} for p in song.parts],
+        "sections": [
+            {
+                "name": s.name,
+                "start_bar": s.start_bar,
+                "bars": s.bars,
+                "key": s.key.name,
+                "valence": s.valence,
+                "arousal": s.arousal,
+            }
+            for s in song.sections
+        ],
+        "speakers": [
+            {
+                "name": sp.name,
+                "motif": [[step, beats] for step, beats in sp.motif],
+                "appearances": [{"section": sec, "bar": b} for sec, b in sp.appearances],
+            }
+            for sp in song.speakers
+        ],
+        "chords": [
+            {"start": c.start, "beats": c.duration, "symbol": c.symbol} for c in song.chords
+        ],
+        "parts": [
+            {
+                "name": p.name,
+                "program": p.program,
+                "channel": p.channel,
+                "notes": len(p.notes),
+                "pedal": bool(p.pedal),
+            }
+            for p in song.parts
+        ],
     }
 
 
@@ -82,6 +118,13 @@ def notes_view(song: Song) -> list[dict[str, Any]]:
     out = []
     for i, p in enumerate(song.parts):
         for n in p.notes:
-            out.append({"part": i, "pitch": n.pitch, "start": round(n.start * spb, 4),
-                        "duration": round(n.duration * spb, 4), "velocity": n.velocity})
+            out.append(
+                {
+                    "part": i,
+                    "pitch": n.pitch,
+                    "start": round(n.start * spb, 4),
+                    "duration": round(n.duration * spb, 4),
+                    "velocity": n.velocity,
+                }
+            )
     return out

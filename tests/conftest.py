@@ -37,10 +37,12 @@ def argument_chat() -> Chat:
 
 @pytest.fixture
 def joy_chat() -> Chat:
-    return make_chat([
-        ("Maya", "GUESS WHAT"),
-        ("Maya", "I got the job!!! 🎉🎉"),
-        ("Leo", "NO WAY. Congratulations!!"),
-        ("Leo", "I knew you'd nail that interview"),
-        ("Maya", "Deal ❤️"),
-    ])
+    return make_chat(
+        [
+            ("Maya", "GUESS WHAT"),
+            ("Maya", "I got the job!!! 🎉🎉"),
+            ("Leo", "NO WAY. Congratulations!!"),
+            ("Leo", "I knew you'd nail that interview"),
+            ("Maya", "Deal ❤️"),
+        ]
+    )

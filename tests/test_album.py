@@ -19,7 +19,7 @@ def _files(n: int = 1) -> dict[str, bytes]:
 def test_save_get_list_delete(tmp_path):
     album = Album(tmp_path)
     a = album.save(_files(1), "first")
-    b = album.save(_files(2), "second")
+    album.save(_files(2), "second")
     assert a.dir == tmp_path / "first" and a.midi.read_bytes() == b"MThd\x01"
     assert [r.id for r in album.list()] == ["second", "first"]
     assert album.score("second") == {"n": 2}
@@ -58,8 +58,12 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
 
 def test_leftovers_of_dead_writers_are_cleaned(tmp_path):
     # A writer killed mid-way leaves .tmp-<pid>-…; a new album removes it once that pid is gone.
-    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead = int(proc.stdout)
     (tmp_path / f".tmp-{dead}-abc").mkdir()
     (tmp_path / f".tmp-{dead}-abc" / "song.mid").write_bytes(b"half")

@@ -46,7 +46,7 @@ def test_conductor_meta(song):
     assert tempo == [mido.bpm2tempo(song.tempo)]
     ts = [(m.numerator, m.denominator) for m in meta if m.type == "time_signature"]
     assert ts == [song.time_signature]
-    assert [m.key for m in meta if m.type == "key_signature"][0] == key_signature_name(song.key)
+    assert next(m.key for m in meta if m.type == "key_signature") == key_signature_name(song.key)
     markers = [m.text for m in meta if m.type == "marker"]
     assert markers == [s.name for s in song.sections]
     chords = [m.text for m in meta if m.type == "text"]
