@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--engine", default="synth", help="audio engine: synth, musicgen, audiocraft")
     c.add_argument("--model", help="MusicGen model name or local folder (engine musicgen)")
     c.add_argument("--device", help="torch device for MusicGen: cuda, mps or cpu")
+    c.add_argument("--dtype", help="MusicGen weights' dtype: float32, float16 or bfloat16")
     c.add_argument("--soundfont", type=Path, help="SoundFont (.sf2) for the synth engine")
 
     m = sub.add_parser("mood", help="read the mood of a chat (no music)")
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub = mo.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
     pull = msub.add_parser("pull", help="download a MusicGen checkpoint into models/")
     pull.add_argument("name", help="musicgen-melody, musicgen-small or musicgen-medium")
-    pull.add_argument("--dir", type=Path, default=Path("models"))
+    pull.add_argument("--dir", type=Path, help="where to put it (default: models/)")
     return p
 
 
@@ -173,6 +174,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
             engine_options["model"] = args.model
         if args.device:
             engine_options["device"] = args.device
+        if args.dtype:
+            engine_options["dtype"] = args.dtype
     request = Request(
         data=read_input(args.file),
         moment=args.moment,
@@ -194,6 +197,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
     )
     bar = Bar(not args.json)
     comp = compose(request, bar)
+    for note in comp.notes:  # e.g. a fallback SoundFont, MusicGen on CPU: stderr, even with --json
+        print(f"photograph: note: {note}", file=sys.stderr)
     if args.out is not None:
         album, name, exclusive = Album(args.out.parent), args.out.name, True
     else:
@@ -203,8 +208,6 @@ def cmd_compose(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    for note in comp.notes:
-        print(f"note: {note}", file=sys.stderr)
     minutes, seconds = divmod(round(out["duration_s"]), 60)
     print(
         f"Composed {record.id}: {out['key']}, {out['tempo']} bpm, {out['time_signature']}, "

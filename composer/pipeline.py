@@ -142,8 +142,8 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
 
         progress("rendering", 3, 4)
         engine = load_engine(request.engine, **request.engine_options)
-        engine_note = getattr(engine, "note", None)
-        notes = (engine_note,) if engine_note else ()
+        audio_notes = [getattr(engine, "note", None), *getattr(engine, "warnings", ())]
+        notes = tuple(n for n in audio_notes if n)
         audio = engine.render(
             song, midi, seed=seed, progress=lambda s, d, t: progress(s, 3 + d / max(t, 1), 4)
         )

@@ -1,0 +1,366 @@
+"""``--engine musicgen``: Meta's MusicGen through Hugging Face transformers.
+
+``facebook/musicgen-melody`` (1.5 B, ``MusicgenMelodyForConditionalGeneration``) is
+conditioned on a text prompt built from the score (:mod:`composer.engines.prompt`) and on
+the chroma of our own melody (:mod:`composer.engines.chroma`), so the audio follows the tune
+we composed. ``musicgen-small``/``musicgen-medium`` (``MusicgenForConditionalGeneration``)
+take the text only.
+
+Songs longer than one window (30 s) are generated in overlapping windows, each continuing
+from the previous window's audio and conditioned on its own slice of the chroma, then
+crossfaded (:mod:`composer.engines.windows`). The 32 kHz mono output is resampled to
+44.1 kHz and duplicated to stereo (:mod:`composer.engines.resample`).
+
+Two decoding paths: transformers' stock ``generate`` (``optimize="off"``), and
+:class:`~composer.engines.fastgen.StaticDecoder` (static KV cache, CFG batched, sampling on
+the device, CUDA graphs on CUDA), the default on CUDA.
+
+torch and transformers (the ``[gpu]`` extra) are imported inside functions only; weights are
+never downloaded here (see :mod:`composer.engines.weights`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from composer.audio.model import Audio
+from composer.engines.chroma import FRAME_RATE as CHROMA_RATE
+from composer.engines.chroma import score_chroma, slice_chroma
+from composer.engines.prompt import build_prompt
+from composer.engines.resample import resample
+from composer.engines.settings import Settings, check_settings
+from composer.engines.torchenv import pick_device, pick_dtype, require_torch
+from composer.engines.weights import resolve_model
+from composer.engines.windows import Window, crossfade_join, fade_out_end, plan_windows
+from composer.errors import EngineUnavailableError, OptionError
+from composer.music.model import Song
+from composer.progress import Progress, no_progress
+
+OUTPUT_RATE = 44_100
+MAX_TEXT_TOKENS = 128
+CPU_WARNING = "MusicGen is running on the CPU: expect minutes per second of audio (use a GPU)"
+
+
+class MusicgenEngine:
+    """Renders a :class:`Song` with MusicGen; see the module docstring.
+
+    Attributes
+    ----------
+    name : str
+        ``"musicgen"``.
+    settings : Settings
+        The validated options.
+    device : str
+        Where the model runs.
+    warnings : list of str
+        Things the user should know (CPU is slow, a fast path fell back...).
+    last_windows : tuple of Window
+        The plan of the last render (codec frames).
+    """
+
+    name = "musicgen"
+
+    def __init__(
+        self,
+        settings: Settings,
+        path: Path | None,
+        device: str,
+        *,
+        model: Any = None,
+        tokenizer: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.path = path
+        self.device = device
+        self.warnings: list[str] = [CPU_WARNING] if device == "cpu" else []
+        self.last_windows: tuple[Window, ...] = ()
+        self._model = model
+        self._tokenizer = tokenizer
+        self._decoder: Any = None
+        self._lock = threading.Lock()
+
+    # -------------------------------------------------------------- loading
+
+    @property
+    def melody(self) -> bool:
+        """Whether the loaded model takes chroma conditioning."""
+        return hasattr(self._model, "audio_enc_to_dec_proj") or "melody" in str(
+            getattr(getattr(self._model, "config", None), "model_type", "")
+        )
+
+    def _load(self, progress: Progress) -> None:
+        if self._model is not None:
+            return
+        torch = require_torch()
+        import transformers
+
+        if self.path is None:
+            raise EngineUnavailableError("no model directory to load")
+        progress("load model", 0.0, 1.0)
+        config = transformers.AutoConfig.from_pretrained(self.path, local_files_only=True)
+        cls = (
+            transformers.MusicgenMelodyForConditionalGeneration
+            if config.model_type == "musicgen_melody"
+            else transformers.MusicgenForConditionalGeneration
+        )
+        model = cls.from_pretrained(self.path, local_files_only=True)
+        model = model.to(pick_dtype(torch, self.settings.dtype, self.device))
+        model.audio_encoder.float()  # the codec stays in float32: it is small and sensitive
+        self._model = model.to(self.device).eval()
+        self._tokenizer = transformers.AutoTokenizer.from_pretrained(
+            self.path, local_files_only=True
+        )
+        progress("load model", 1.0, 1.0)
+
+    def _fast(self, window_frames: int) -> Any:
+        """The static decoder for this model (built once)."""
+        if self._decoder is None or self._decoder.max_len < window_frames + int(
+            self._model.decoder.num_codebooks
+        ):
+            from composer.engines.fastgen import StaticDecoder
+
+            mode = self.settings.optimize
+            self._decoder = StaticDecoder(
+                self._model,
+                max_frames=window_frames,
+                max_text=MAX_TEXT_TOKENS,
+                cfg=self.settings.guidance_scale > 1.0,
+                graph=mode in ("graph", "compile"),
+                compile=mode == "compile",
+            )
+        return self._decoder
+
+    # -------------------------------------------------------------- codec helpers
+
+    def _encode(self, audio: np.ndarray, frames: int) -> Any:
+        """The last ``frames`` codec frames of ``audio`` as ``(K, frames)`` codes."""
+        torch = require_torch()
+        codec = self._model.audio_encoder
+        x = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))
+        x = x.to(next(codec.parameters()).device)[None, None]
+        with torch.no_grad():
+            codes = codec.encode(x).audio_codes  # (1, batch, K, frames)
+        return codes[0, 0, :, -frames:]
+
+    def _decode(self, codes: Any) -> np.ndarray:
+        torch = require_torch()
+        with torch.no_grad():
+            audio = self._model.audio_encoder.decode(codes[None, None], [None]).audio_values
+        return audio[0, 0].float().cpu().numpy()
+
+    # -------------------------------------------------------------- one window
+
+    def _tokens(self, text: str) -> Any:
+        tok = self._tokenizer
+        tok = getattr(tok, "tokenizer", tok)
+        batch = tok(text, return_tensors="pt", truncation=True, max_length=MAX_TEXT_TOKENS)
+        device = next(self._model.parameters()).device
+        return batch["input_ids"].to(device), batch["attention_mask"].to(device)
+
+    def _window_stock(
+        self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any
+    ) -> np.ndarray:
+        torch = require_torch()
+        from transformers import StoppingCriteria, StoppingCriteriaList
+
+        class StepCounter(StoppingCriteria):
+            """Counts decoding steps for progress; never stops generation."""
+
+            def __init__(self) -> None:
+                self.done = 0
+
+            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+                self.done += 1
+                if self.done % 25 == 0:
+                    on_step(self.done)
+                return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+        ids, mask = self._tokens(text)
+        model = self._model
+        num_codebooks = int(model.decoder.num_codebooks)
+        p = 0 if prompt is None else int(prompt.shape[1])
+        kwargs: dict[str, Any] = {}
+        if chroma is not None:
+            kwargs["input_features"] = chroma.to(model.text_encoder.dtype)
+        if prompt is not None:
+            kwargs["decoder_input_ids"] = prompt
+        s = self.settings
+        counter = StepCounter()
+        with torch.no_grad():
+            audio = model.generate(
+                input_ids=ids,
+                attention_mask=mask,
+                do_sample=True,
+                top_k=s.top_k if s.top_k > 0 else None,
+                temperature=s.temperature,
+                guidance_scale=s.guidance_scale,
+                max_new_tokens=frames + num_codebooks - 1 - p,
+                stopping_criteria=StoppingCriteriaList([counter]),
+                **kwargs,
+            )
+        on_step(counter.done)
+        return audio[0, 0].float().cpu().numpy()
+
+    def _window_fast(
+        self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any
+    ) -> np.ndarray:
+        decoder = self._decoder
+        ids, mask = self._tokens(text)
+        cond = decoder.condition(ids, mask, chroma)
+        codes = decoder.generate(cond, frames, prompt, on_step=on_step)
+        return self._decode(codes)
+
+    # -------------------------------------------------------------- render
+
+    def render(
+        self, song: Song, midi: bytes, *, seed: int, progress: Progress = no_progress
+    ) -> Audio:
+        """Render ``song`` to 44.1 kHz stereo float32 (``midi`` is not needed here).
+
+        Progress stages: ``"load model"``, ``"generate"`` (``"generate on CPU (slow)"`` on
+        the CPU) in decoding steps, 50 per second of audio, then ``"mixdown"``.
+        """
+        with self._lock:
+            return self._render(song, seed, progress)
+
+    def _render(self, song: Song, seed: int, progress: Progress) -> Audio:
+        torch = require_torch()
+        self._load(progress)
+        model, s = self._model, self.settings
+        codec = model.config.audio_encoder
+        rate, frame_rate = int(codec.sampling_rate), float(codec.frame_rate)
+        hop = round(rate / frame_rate)
+        num_codebooks = int(model.decoder.num_codebooks)
+        total = max(1, math.ceil(song.duration_s * frame_rate - 1e-9))
+        window = max(2, round(s.window_s * frame_rate))
+        overlap = min(window - 1, round(s.overlap_s * frame_rate))
+        plan = plan_windows(total, window, overlap)
+        self.last_windows = plan
+        fade = round(min(s.crossfade_s, s.overlap_s) * rate)
+        chroma = score_chroma(song, duration_s=total / frame_rate) if self.melody else None
+
+        steps = [w.length + num_codebooks - 1 - w.prompt for w in plan]
+        grand_total = float(sum(steps))
+        stage = "generate on CPU (slow)" if self.device == "cpu" else "generate"
+        fast = s.optimize != "off"
+        if fast:
+            decoder = self._fast(window)
+            decoder.configure(guidance=s.guidance_scale, top_k=s.top_k, temperature=s.temperature)
+            decoder.prepare()
+            self.warnings.extend(w for w in decoder.warnings if w not in self.warnings)
+        progress(stage, 0.0, grand_total)
+        torch.manual_seed(seed)
+
+        out: np.ndarray | None = None
+        before = 0
+        for w, n_steps in zip(plan, steps, strict=True):
+            start_s, end_s = w.start / frame_rate, w.end / frame_rate
+            text = build_prompt(song, start_s, end_s)
+            chroma_t = None
+            if chroma is not None:
+                piece = slice_chroma(chroma, start_s, end_s, CHROMA_RATE)
+                chroma_t = torch.from_numpy(piece)[None].to(next(model.parameters()).device)
+            prompt = self._encode(out, w.prompt) if (w.prompt and out is not None) else None
+
+            def on_step(done: int, before: int = before, cap: int = n_steps) -> None:
+                progress(stage, float(before + min(done, cap)), grand_total)
+
+            run = self._window_fast if fast else self._window_stock
+            audio = run(text, chroma_t, prompt, w.length, on_step)
+            audio = np.asarray(audio[: w.length * hop], dtype=np.float32)
+            out = audio if out is None else crossfade_join(out, audio, w.prompt * hop, fade, None)
+            before += n_steps
+            progress(stage, float(before), grand_total)
+
+        if out is None:  # plan_windows always yields a window; keeps type checkers honest
+            raise RuntimeError("no window was generated")
+        progress("mixdown", 0.0, 1.0)
+        out = fade_out_end(out, int(min(1.5, 0.1 * total / frame_rate) * rate))
+        peak = float(np.max(np.abs(out))) if out.size else 0.0
+        if peak > 0.98:
+            out = out * (0.98 / peak)
+        mono = resample(out.astype(np.float32), rate, OUTPUT_RATE)
+        stereo = np.repeat(mono[:, None], 2, axis=1).astype(np.float32)
+        progress("mixdown", 1.0, 1.0)
+        return Audio(samples=stereo, sample_rate=OUTPUT_RATE)
+
+
+def create(
+    model: str = "musicgen-melody",
+    models_dir: Path | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+    guidance_scale: float = 3.0,
+    window_s: float = 30.0,
+    overlap_s: float = 10.0,
+    *,
+    optimize: bool | str | None = None,
+    top_k: int = 250,
+    temperature: float = 1.0,
+    crossfade_s: float = 2.0,
+    _model: Any = None,
+    _processor: Any = None,
+) -> MusicgenEngine:
+    """Create the engine (checks torch, the device and that the model files exist).
+
+    Parameters
+    ----------
+    model : str
+        ``musicgen-melody`` | ``musicgen-small`` | ``musicgen-medium`` (pulled into
+        ``models_dir``), or a local model directory (``--model PATH``).
+    models_dir : Path, optional
+        Where ``photograph models pull`` put the files (``./models`` by default).
+    device : str, optional
+        ``cuda`` | ``mps`` | ``cpu`` (or ``cuda:N``); best available by default.
+    dtype : str, optional
+        ``float32`` | ``float16`` | ``bfloat16``; bf16/fp16 on CUDA, fp32 elsewhere by default.
+    guidance_scale : float
+        Classifier-free guidance (>= 1; 1 turns it off).
+    window_s, overlap_s : float
+        Generation window (<= 30 s) and how much of it continues the previous one.
+    optimize : bool or str, optional
+        ``"off"`` (stock ``generate``), ``"static"`` (static-cache decoder), ``"graph"``
+        (+ CUDA graph), ``"compile"`` (+ ``torch.compile``); True = best for the device;
+        default ``"graph"`` on CUDA, ``"off"`` elsewhere.
+    top_k, temperature : sampling settings (audiocraft's defaults).
+    crossfade_s : float
+        Crossfade at each seam (within the overlap).
+    _model, _processor : optional
+        An already built model and its tokenizer/processor (tests); skips loading.
+
+    Raises
+    ------
+    EngineUnavailableError
+        torch/transformers missing, the device absent, or the model not pulled.
+    OptionError
+        An option out of range.
+    """
+    torch = require_torch()
+    chosen = pick_device(torch, device)
+    if _model is not None:
+        chosen = str(next(_model.parameters()).device.type)
+    settings = check_settings(
+        model=model,
+        dtype=dtype,
+        guidance_scale=guidance_scale,
+        window_s=window_s,
+        overlap_s=overlap_s,
+        optimize=optimize,
+        top_k=top_k,
+        temperature=temperature,
+        crossfade_s=crossfade_s,
+        cuda=chosen.startswith("cuda"),
+    )
+    if _model is not None:
+        if _processor is None:
+            raise OptionError("_model needs its _processor (tokenizer)")
+        return MusicgenEngine(settings, None, chosen, model=_model, tokenizer=_processor)
+    if dtype is not None:
+        pick_dtype(torch, dtype, chosen)
+    path = resolve_model(model, models_dir)
+    return MusicgenEngine(settings, path, chosen)
