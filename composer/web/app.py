@@ -1,0 +1,161 @@
+"""The FastAPI application: the JSON API under ``/api`` and the playback page at ``/``.
+
+No CORS middleware: the page is served by the same origin, and other origins are not
+let in. The page and its assets come from the repository's ``web/`` folder; nothing is
+fetched from anywhere else (a Content-Security-Policy says so to the browser).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import composer
+from composer import __version__
+from composer.album import Album
+from composer.errors import NotFoundError
+from composer.web import errors
+from composer.web.jobs import ExecutorKind, JobManager
+from composer.web.routers import meta, songs
+from composer.web.state import WebState
+from composer.web.uploads import UploadLimits
+from composer.web.views import SongViews
+from composer.web.worker import ComposeFn
+
+#: The playback page: ``web/`` next to the package (a source checkout or editable install).
+WEB_DIR = Path(composer.__file__).resolve().parent.parent / "web"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+DESCRIPTION = """Turn a conversation or a moment into music.
+
+`POST /api/songs` queues a song and answers `202` with its id; follow it with
+`GET /api/songs/{id}` or `GET /api/songs/{id}/events` (Server-Sent Events), then fetch
+`song.mid`, `audio.ogg` / `audio.wav`, `score.json` and `song.musicxml`.
+Every error is `{"error": {"code", "message"}}`."""
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: safe defaults on every response, the CSP on the page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        page = not path.startswith(("/api/", "/docs", "/redoc", "/openapi.json"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if page:
+                    extra += [
+                        (b"content-security-policy", CSP.encode()),
+                        (b"x-frame-options", b"DENY"),
+                    ]
+                    if b"cache-control" not in names:
+                        extra.append((b"cache-control", b"no-cache"))
+                headers += [(k, v) for k, v in extra if k not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    scores: Path,
+    *,
+    compose_fn: ComposeFn | None = None,
+    workers: int | None = None,
+    max_queue: int = 64,
+    max_upload_bytes: int = 5_000_000,
+    max_unzipped_bytes: int = 20_000_000,
+    executor: ExecutorKind = "process",
+    web_dir: Path | None = None,
+    receive_timeout_s: float = 30.0,
+    body_timeout_s: float = 120.0,
+    warm_up: bool = True,
+) -> FastAPI:
+    """Build the app for the album in ``scores``.
+
+    Parameters
+    ----------
+    scores : Path
+        The album folder (created if missing).
+    compose_fn : callable, optional
+        ``compose_fn(request, progress, album, name) -> Record``: composes and saves one
+        song (tests inject a fast fake). Default: the real pipeline.
+    workers : int, optional
+        Parallel jobs for the CPU engine (default: one per core); other engines run one
+        job at a time.
+    max_queue : int
+        Jobs that may wait for a worker before ``POST`` answers 503.
+    max_upload_bytes, max_unzipped_bytes : int
+        Largest chat upload, and the most a zip may unpack to (413 beyond).
+    executor : {"process", "thread"}
+        Where jobs run: worker processes (default) or threads.
+    web_dir : Path, optional
+        The playback page's folder (default: the repository's ``web/``).
+    receive_timeout_s, body_timeout_s : float
+        Longest wait for the next chunk of an upload, and for the whole upload (408).
+    warm_up : bool
+        Start the worker processes (and import the pipeline there) at startup.
+    """
+    if max_upload_bytes < 1 or max_unzipped_bytes < 1:
+        raise ValueError("upload limits must be positive")
+    album = Album(scores)
+    jobs = JobManager(
+        album.root,
+        compose_fn,
+        workers=workers,
+        max_queue=max_queue,
+        executor=executor,
+        warm_up=warm_up,
+    )
+    limits = UploadLimits(max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.shutdown()
+
+    app = FastAPI(
+        title="Photograph", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.web = WebState(album, jobs, SongViews(album), limits)
+    errors.install(app)
+    app.include_router(songs.router)
+    app.include_router(meta.router)
+    page = web_dir if web_dir is not None else WEB_DIR
+    if (page / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=page, html=True), name="page")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def no_page() -> None:
+            raise NotFoundError(
+                f"the playback page is not installed (no {page}/index.html); "
+                "the API is at /api and its docs at /docs"
+            )
+
+    app.add_middleware(SecurityHeaders)
+    return app

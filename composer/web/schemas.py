@@ -1,0 +1,102 @@
+"""The API's request and response shapes (pydantic), also what ``/docs`` shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_MOMENT_CHARS = 2000
+
+
+class ComposeIn(BaseModel):
+    """A compose request: a chat export (``chat``) or a one-line ``moment``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chat: str | None = Field(None, description="the chat export's text (any supported format)")
+    moment: str | None = Field(
+        None, max_length=MAX_MOMENT_CHARS, description="a moment in words, instead of a chat"
+    )
+    format: str = Field("auto", max_length=40, description="chat format, or 'auto'")
+    seed: int | None = Field(
+        None, ge=0, lt=2**63, description="random seed (default: derived from the input)"
+    )
+    length: float = Field(90.0, ge=10, le=600, description="length in seconds")
+    style: str = Field("photograph", max_length=40)
+    engine: str = Field("synth", max_length=40, description="synth, musicgen or audiocraft")
+    valence: float | None = Field(None, ge=-1, le=1, description="override valence")
+    arousal: float | None = Field(None, ge=-1, le=1, description="override arousal")
+    humanize: bool = False
+    musicxml: bool = Field(False, description="also write song.musicxml (needs music21)")
+
+
+class ComposeForm(ComposeIn):
+    """The same fields as multipart form fields, plus the chat export as ``file``."""
+
+    file: bytes | None = Field(
+        None,
+        description="a chat export file (txt, json, csv, zip...)",
+        json_schema_extra={"format": "binary"},
+    )
+
+
+class Accepted(BaseModel):
+    """The answer to a compose request (202)."""
+
+    id: str
+    status: str = Field(description="queued")
+    links: dict[str, str]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorDetail
+
+
+class SongStatus(BaseModel):
+    """A job's status; when ``done``, also the song's mood, form and speakers."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    status: str = Field(description="queued, running, done or failed")
+    stage: str
+    progress: float = Field(ge=0, le=1)
+    error: ErrorDetail | None = None
+    links: dict[str, str]
+    mood: dict[str, Any] | None = None
+    arc: list[dict[str, float]] | None = None
+    key: str | None = None
+    tempo: float | None = None
+    sections: list[dict[str, Any]] | None = None
+    speakers: list[dict[str, Any]] | None = None
+
+
+class SongPage(BaseModel):
+    """One page of the album, newest first."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    next: str | None
+
+
+class Info(BaseModel):
+    """What this server offers (the page builds its form from it)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: str
+    styles: list[str]
+    engines: list[str]
+    musicxml: bool
+    limits: dict[str, int]
+    workers: dict[str, Any]
