@@ -15,6 +15,7 @@ from typing import Any
 from composer import __version__
 from composer.album import Album, Record, slug
 from composer.audio.model import Audio
+from composer.chat.limits import Limits
 from composer.chat.model import Chat
 from composer.errors import OptionError
 from composer.mood.model import Mood
@@ -54,6 +55,8 @@ class Request:
         Passed to the engine's ``create``.
     musicxml : bool
         Also write ``song.musicxml``.
+    limits : composer.chat.Limits or None
+        Size limits for reading the chat (``None``: the importers' defaults).
     """
 
     data: bytes | str | None = None
@@ -67,6 +70,7 @@ class Request:
     engine: str = "synth"
     engine_options: dict[str, Any] = field(default_factory=dict)
     musicxml: bool = False
+    limits: Limits | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,8 @@ def read_chat(request: Request) -> Chat:
         return chat.moment(request.moment)
     if request.data is None:
         raise OptionError("nothing to compose: give a chat file, '-' for stdin, or --moment")
-    return chat.parse(request.data, request.fmt, filename=request.filename)
+    limits = request.limits if request.limits is not None else chat.DEFAULT_LIMITS
+    return chat.parse(request.data, request.fmt, filename=request.filename, limits=limits)
 
 
 def digest_of(chat: Chat) -> str:

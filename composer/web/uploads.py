@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect
 from starlette.requests import Request as HttpRequest
 from starlette.types import Message, Receive
 
+from composer.chat.limits import Limits as ChatLimits
 from composer.errors import InputError, TooLargeError
 from composer.music.compose import SongOptions
 from composer.pipeline import Request
@@ -130,7 +131,7 @@ async def read_compose(
         data_in = data
     if data is not None:
         check_zip(data, limits)
-    return to_request(model, data_in, filename), _hint(model, filename)
+    return to_request(model, data_in, filename, limits), _hint(model, filename)
 
 
 def _json_fields(body: bytes) -> dict[str, Any]:
@@ -206,7 +207,12 @@ def check_zip(data: bytes, limits: UploadLimits) -> None:
         )
 
 
-def to_request(model: ComposeIn, data: bytes | str | None, filename: str | None) -> Request:
+def to_request(
+    model: ComposeIn,
+    data: bytes | str | None,
+    filename: str | None,
+    limits: UploadLimits | None = None,
+) -> Request:
     """The pipeline's :class:`Request`, with the song options checked now (422, not later)."""
     from composer.engines import ENGINES
 
@@ -240,6 +246,11 @@ def to_request(model: ComposeIn, data: bytes | str | None, filename: str | None)
         audio_format="ogg",
         engine=model.engine,
         musicxml=model.musicxml,
+        limits=None
+        if limits is None
+        else ChatLimits(
+            max_bytes=limits.max_upload_bytes, max_unzipped_bytes=limits.max_unzipped_bytes
+        ),
     )
 
 
