@@ -19,7 +19,7 @@ import composer
 from composer import __version__
 from composer.album import Album
 from composer.errors import NotFoundError
-from composer.web import errors
+from composer.web import docs, errors
 from composer.web.jobs import ExecutorKind, JobManager
 from composer.web.routers import meta, songs
 from composer.web.state import WebState
@@ -54,7 +54,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        page = not path.startswith(("/api/", "/docs", "/redoc", "/openapi.json"))
+        page = not path.startswith(("/api/", "/docs", "/openapi.json"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -138,9 +138,17 @@ def create_app(
         finally:
             jobs.shutdown()
 
+    offline_docs = docs.local_docs_available()
     app = FastAPI(
-        title="Photograph", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="Photograph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None if offline_docs else "/docs",
+        redoc_url=None,
     )
+    if offline_docs:
+        docs.install(app)
     app.state.web = WebState(album, jobs, SongViews(album), limits)
     errors.install(app)
     app.include_router(songs.router)

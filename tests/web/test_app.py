@@ -176,3 +176,12 @@ def test_cli_does_not_import_the_web_stack() -> None:
 def test_ids_name_the_input(client: TestClient) -> None:
     song_id = compose(client, moment="Üben, üben: the piano at 3 a.m.!")
     assert re.fullmatch(r"\d{8}-\d{6}-ben-ben-the-piano-at-[0-9a-f]{8}", song_id), song_id
+
+
+def test_docs_are_served_without_a_cdn(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text and "/docs-assets/swagger-ui-bundle.js" in page.text
+    js = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    assert client.get("/openapi.json").json()["paths"]["/api/songs"]
