@@ -1,0 +1,140 @@
+"""Encoding :class:`Audio` to WAV / OGG Vorbis / FLAC / MP3 with soundfile (libsndfile).
+
+soundfile is imported inside the functions, so the CLI can read :data:`AUDIO_FORMATS`
+for its option choices without paying for the import.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from composer.audio.model import Audio
+from composer.errors import EngineUnavailableError, InputError, NotFoundError, OptionError
+
+AUDIO_FORMATS = ("wav", "ogg", "flac", "mp3")
+
+# fmt -> (libsndfile container, subtype)
+_SNDFILE: dict[str, tuple[str, str]] = {
+    "wav": ("WAV", "PCM_16"),
+    "ogg": ("OGG", "VORBIS"),
+    "flac": ("FLAC", "PCM_16"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+}
+# libsndfile (1.2.x) crashes when one call hands the Vorbis encoder millions of frames:
+# always write in blocks.
+_WRITE_BLOCK = 65536
+
+
+def encode_audio(audio: Audio, fmt: str) -> bytes:
+    """Encode to the bytes of an audio file.
+
+    Samples are clipped to -1..1 first (libsndfile does not clip when converting to
+    integer PCM). WAV and FLAC are 16-bit PCM, OGG is Vorbis (quality 0.4 default), MP3
+    is LAME's default VBR.
+
+    Raises
+    ------
+    OptionError
+        Unknown format.
+    EngineUnavailableError
+        The local libsndfile cannot write this format (MP3 needs libsndfile >= 1.1).
+    """
+    if not isinstance(audio, Audio):
+        raise TypeError(f"expected Audio, not {type(audio).__name__}")
+    container, subtype = _format(fmt)
+    soundfile = _soundfile(fmt, container, subtype)
+    samples = np.asarray(audio.samples, dtype=np.float32)
+    if samples.ndim != 2 or samples.shape[1] == 0:
+        raise ValueError(f"audio samples must be (frames, channels), not {samples.shape}")
+    buffer = io.BytesIO()
+    with soundfile.SoundFile(
+        buffer, "w", audio.sample_rate, samples.shape[1], subtype, format=container
+    ) as out:
+        for start in range(0, samples.shape[0], _WRITE_BLOCK):
+            out.write(np.clip(samples[start : start + _WRITE_BLOCK], -1.0, 1.0))
+    return buffer.getvalue()
+
+
+def write_audio(audio: Audio, path: Path, fmt: str | None = None) -> Path:
+    """Write ``audio`` to ``path``; the format defaults to the file extension.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OptionError
+        Unknown format or extension.
+    """
+    path = Path(path)
+    if fmt is None:
+        fmt = path.suffix.lstrip(".").lower()
+        if not fmt:
+            raise OptionError(f"cannot tell the audio format of {path.name!r}; add an extension")
+    data = encode_audio(audio, fmt)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_audio(path: Path) -> Audio:
+    """Read an audio file as float32 ``(frames, channels)``.
+
+    Raises
+    ------
+    NotFoundError
+        No such file.
+    InputError
+        Not an audio file libsndfile can read.
+    """
+    import soundfile
+
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"audio file not found: {path}")
+    try:
+        samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise InputError(f"cannot read audio file {path.name}: {exc}") from None
+    return Audio(samples=np.ascontiguousarray(samples), sample_rate=int(rate))
+
+
+def _format(fmt: str) -> tuple[str, str]:
+    if not isinstance(fmt, str):
+        raise TypeError(f"format must be a string, not {type(fmt).__name__}")
+    try:
+        return _SNDFILE[fmt.lower()]
+    except KeyError:
+        raise OptionError(
+            f"unknown audio format {fmt!r}; choose one of: {', '.join(AUDIO_FORMATS)}"
+        ) from None
+
+
+def _soundfile(fmt: str, container: str, subtype: str) -> ModuleType:
+    """The soundfile module, once it is known to write ``container``/``subtype``."""
+    try:
+        import soundfile
+    except (ImportError, OSError):
+        raise EngineUnavailableError(
+            "soundfile (libsndfile) is missing; pip install soundfile"
+        ) from None
+    if container not in soundfile.available_formats() or not soundfile.check_format(
+        container, subtype
+    ):
+        raise EngineUnavailableError(
+            f"this libsndfile ({soundfile.__libsndfile_version__}) cannot write {fmt}; "
+            "pip install -U soundfile (its wheels bundle libsndfile >= 1.1 with MP3), "
+            "or choose wav, ogg or flac"
+        )
+    return soundfile
