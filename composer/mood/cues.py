@@ -1,0 +1,157 @@
+"""Chat cues that word models miss: emoji, emoticons, "!!!", ALL CAPS, "soooo", laughter.
+
+:func:`cue_features` reads one text into a small VAD offset plus the emoji/emoticon
+readings found in it; both the fallback lexicon and the trained model add them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Emoji (first code point) -> (valence, arousal, dominance).
+EMOJI: dict[str, tuple[float, float, float]] = {
+    "😀": (0.8, 0.5, 0.3), "😃": (0.8, 0.55, 0.3), "😄": (0.85, 0.55, 0.3),
+    "😁": (0.8, 0.6, 0.3), "😆": (0.8, 0.7, 0.3), "😂": (0.7, 0.75, 0.25),
+    "🤣": (0.75, 0.8, 0.25), "😊": (0.8, 0.2, 0.3), "🙂": (0.45, -0.1, 0.2),
+    "😍": (0.9, 0.6, 0.25), "🥰": (0.9, 0.4, 0.25), "😘": (0.8, 0.4, 0.25),
+    "😉": (0.55, 0.3, 0.35), "😎": (0.6, 0.2, 0.6), "🤩": (0.9, 0.8, 0.35),
+    "🥳": (0.9, 0.85, 0.4), "🎉": (0.85, 0.8, 0.4), "🎊": (0.8, 0.75, 0.35),
+    "🥂": (0.75, 0.55, 0.35), "🍾": (0.75, 0.7, 0.35), "❤": (0.85, 0.35, 0.25),
+    "💕": (0.85, 0.4, 0.2), "💖": (0.85, 0.45, 0.2), "💗": (0.85, 0.45, 0.2),
+    "💙": (0.75, 0.25, 0.2), "💜": (0.75, 0.25, 0.2), "🧡": (0.75, 0.25, 0.2),
+    "💛": (0.75, 0.25, 0.2), "💚": (0.75, 0.25, 0.2), "😻": (0.85, 0.55, 0.2),
+    "👍": (0.55, 0.05, 0.35), "👏": (0.7, 0.5, 0.35), "🙌": (0.8, 0.65, 0.4),
+    "💪": (0.65, 0.55, 0.75), "🔥": (0.55, 0.8, 0.45), "✨": (0.65, 0.35, 0.25),
+    "🌞": (0.7, 0.3, 0.3), "☀": (0.65, 0.25, 0.3), "🤗": (0.8, 0.35, 0.25),
+    "🙏": (0.45, -0.1, -0.1), "😌": (0.55, -0.55, 0.25), "😴": (-0.05, -0.85, -0.2),
+    "🥱": (-0.25, -0.8, -0.2), "😐": (-0.15, -0.45, 0.0), "😑": (-0.3, -0.3, 0.05),
+    "🙄": (-0.45, 0.2, 0.2), "😏": (0.2, 0.25, 0.45), "😒": (-0.5, 0.05, 0.1),
+    "😔": (-0.6, -0.4, -0.4), "😞": (-0.65, -0.35, -0.45), "😟": (-0.55, 0.35, -0.45),
+    "😢": (-0.75, 0.2, -0.5), "😭": (-0.8, 0.6, -0.55), "🥺": (-0.35, 0.2, -0.5),
+    "😥": (-0.55, 0.2, -0.4), "😓": (-0.5, 0.25, -0.35), "😩": (-0.65, 0.45, -0.5),
+    "😫": (-0.65, 0.5, -0.5), "😖": (-0.65, 0.5, -0.45), "😣": (-0.6, 0.45, -0.4),
+    "💔": (-0.85, 0.3, -0.5), "😠": (-0.75, 0.8, 0.35), "😡": (-0.85, 0.9, 0.4),
+    "🤬": (-0.9, 0.95, 0.4), "👿": (-0.7, 0.75, 0.4), "😤": (-0.55, 0.75, 0.45),
+    "😨": (-0.7, 0.75, -0.6), "😰": (-0.7, 0.75, -0.6), "😱": (-0.6, 0.9, -0.55),
+    "😬": (-0.35, 0.45, -0.3), "😳": (-0.1, 0.6, -0.35), "🤯": (-0.1, 0.9, -0.3),
+    "😮": (0.05, 0.6, -0.15), "😲": (0.05, 0.7, -0.2), "🤔": (0.0, 0.1, 0.05),
+    "🤢": (-0.75, 0.4, -0.2), "🤮": (-0.8, 0.55, -0.2), "😷": (-0.45, -0.2, -0.35),
+    "🤒": (-0.55, -0.2, -0.4), "👎": (-0.6, 0.2, 0.15), "💀": (0.35, 0.6, 0.0),
+    "🖤": (0.3, 0.1, 0.15), "🌧": (-0.35, -0.3, -0.2), "⚡": (0.1, 0.75, 0.3),
+}  # fmt: skip
+
+# ASCII emoticons -> (valence, arousal, dominance). Matched as whole tokens.
+EMOTICONS: dict[str, tuple[float, float, float]] = {
+    ":)": (0.6, 0.15, 0.25), ":-)": (0.6, 0.15, 0.25), "(:": (0.6, 0.15, 0.25),
+    ":]": (0.55, 0.1, 0.25), "=)": (0.55, 0.15, 0.25), ":d": (0.8, 0.6, 0.3),
+    ":-d": (0.8, 0.6, 0.3), "xd": (0.75, 0.7, 0.25), ";)": (0.55, 0.3, 0.35),
+    ";-)": (0.55, 0.3, 0.35), ":p": (0.5, 0.4, 0.25), ":-p": (0.5, 0.4, 0.25),
+    "<3": (0.85, 0.35, 0.25), ":(": (-0.6, 0.0, -0.35), ":-(": (-0.6, 0.0, -0.35),
+    "):": (-0.6, 0.0, -0.35), ":'(": (-0.75, 0.3, -0.5), ":/": (-0.35, 0.05, -0.1),
+    ":-/": (-0.35, 0.05, -0.1), ":|": (-0.2, -0.3, 0.0), "</3": (-0.85, 0.3, -0.5),
+    ">:(": (-0.8, 0.8, 0.35), "d:": (-0.6, 0.6, -0.4), ":o": (0.0, 0.65, -0.2),
+}  # fmt: skip
+
+_EMOTICON_RE = re.compile(
+    r"(?:(?<=\s)|^)("
+    + "|".join(re.escape(e) for e in sorted(EMOTICONS, key=len, reverse=True))
+    + r")(?=\s|$|[.,!?])",
+    re.IGNORECASE,
+)
+_LAUGH_RE = re.compile(
+    r"\b(?:a?(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}|lo+l+|lmf?ao+|rofl|kek|jaja+)\b", re.IGNORECASE
+)
+_ELONG_RE = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*")
+_EXCLAIM_RE = re.compile(r"!+")
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """What the surface of a chat line says, beyond its words.
+
+    Attributes
+    ----------
+    icons : tuple of (v, a, d)
+        Readings of the emoji and emoticons found (each counted, up to 3 of a kind).
+    offset : (v, a, d)
+        Additive shift from punctuation, capitals, elongation and laughter.
+    gain : float
+        Factor (≥ 1) to strengthen the words' reading: "!!!" and "soooo" intensify.
+    """
+
+    icons: tuple[tuple[float, float, float], ...]
+    offset: tuple[float, float, float]
+    gain: float
+
+
+def _icons(text: str) -> list[tuple[float, float, float]]:
+    found: list[tuple[float, float, float]] = []
+    counts: dict[str, int] = {}
+    for ch in text:
+        vad = EMOJI.get(ch)
+        if vad is not None:
+            counts[ch] = counts.get(ch, 0) + 1
+            if counts[ch] <= 3:
+                found.append(vad)
+    if ":" in text or "<" in text or ";" in text or "(" in text or "=" in text or "x" in text:
+        for m in _EMOTICON_RE.finditer(text):
+            found.append(EMOTICONS[m.group(1).lower()])
+    return found
+
+
+def _shouting(text: str) -> tuple[float, float, float]:
+    """Arousal and dominance offsets and a gain for words in capitals ("GUESS WHAT")."""
+    words = _WORD_RE.findall(text)
+    shouted = sum(1 for w in words if len(w) >= 2 and w.isupper())
+    if not shouted:
+        return 0.0, 0.0, 1.0
+    frac = shouted / len(words)
+    if frac < 0.5 and shouted < 2:
+        return 0.0, 0.0, 1.0
+    return 0.35 * min(1.0, frac + 0.2), 0.15 * frac, 1.0 + 0.2 * frac
+
+
+def cue_features(text: str, unseen_only: bool = False) -> Cues:
+    """Read the chat cues of one text.
+
+    Parameters
+    ----------
+    text : str
+        One message.
+    unseen_only : bool
+        Only the cues a lower-cased word-piece model cannot see: emoji, emoticons and
+        capitals (it reads "!!!", "soooo" and "haha" itself).
+
+    Returns
+    -------
+    Cues
+        Emoji/emoticon readings, an additive VAD offset and an intensity gain.
+    """
+    v = a = d = 0.0
+    gain = 1.0
+    if unseen_only:
+        a, d, gain = _shouting(text)
+        return Cues(icons=tuple(_icons(text)), offset=(0.0, a, d), gain=gain)
+    bangs = sum(len(m) for m in _EXCLAIM_RE.findall(text))
+    if bangs:
+        a += min(0.12 * bangs, 0.4)
+        gain += min(0.1 * bangs, 0.3)
+    if "?" in text:
+        d -= 0.05
+        if "?!" in text or "!?" in text:
+            a += 0.1
+    da, dd, dg = _shouting(text)
+    a, d, gain = a + da, d + dd, gain + dg - 1.0
+    if _ELONG_RE.search(text):
+        a += 0.12
+        gain += 0.15
+    laughs = len(_LAUGH_RE.findall(text))
+    if laughs:
+        v += min(0.35 * laughs, 0.5)
+        a += min(0.25 * laughs, 0.4)
+    if "..." in text or "…" in text:
+        a -= 0.1
+        v -= 0.05
+    return Cues(icons=tuple(_icons(text)), offset=(v, a, d), gain=gain)
