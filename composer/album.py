@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from composer.errors import InputError, NotFoundError, OptionError
+from composer.errors import InputError, NotFoundError, OptionError, StorageError
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 TMP_PREFIX = ".tmp-"
@@ -61,7 +61,12 @@ class Album:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError(f"cannot use {self.root} as the album folder: {_why(e)}") from None
+        if not self.root.is_dir():
+            raise StorageError(f"cannot use {self.root} as the album folder: not a folder")
         self.clean()
 
     def clean(self) -> int:
@@ -83,7 +88,10 @@ class Album:
         """
         check_id(song_id)
         tmp = self.root / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
-        tmp.mkdir()
+        try:
+            tmp.mkdir()
+        except OSError as e:
+            raise StorageError(f"cannot write into {self.root}: {_why(e)}") from None
         try:
             for name, data in files.items():
                 path = tmp / name
@@ -92,6 +100,9 @@ class Album:
                     f.flush()
                     os.fsync(f.fileno())
             final = self._rename_free(tmp, song_id, exclusive)
+        except OSError as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise StorageError(f"cannot write the song into {self.root}: {_why(e)}") from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -177,6 +188,10 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or type(error).__name__
 
 
 def _alive(pid: int) -> bool:

@@ -22,6 +22,7 @@ from composer.errors import (
     InputError,
     NotFoundError,
     OptionError,
+    StorageError,
 )
 
 EXIT_CODES: dict[type[ComposerError], int] = {
@@ -30,6 +31,7 @@ EXIT_CODES: dict[type[ComposerError], int] = {
     NotFoundError: 2,
     EngineUnavailableError: 3,
     BusyError: 4,
+    StorageError: 5,
 }
 DEFAULT_SCORES = Path("scores")
 MAX_INPUT_BYTES = 20_000_000  # the same default limit as composer.chat.Limits.max_bytes
@@ -269,6 +271,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     fmt = args.output.suffix.lstrip(".").lower()
     if fmt not in AUDIO_FORMATS:
         raise OptionError(f"output must end in one of: {', '.join('.' + f for f in AUDIO_FORMATS)}")
+    if not args.output.parent.is_dir():
+        raise NotFoundError(f"no such folder: {args.output.parent}")
     data = read_input(str(args.midi))
     if data is None:
         raise OptionError("no MIDI file given")
@@ -318,8 +322,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("photograph: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`photograph ... | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 def main_exit() -> NoReturn:
     """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_exit()

@@ -64,6 +64,13 @@ class EngineUnavailableError(ComposerError, RuntimeError):
     code = "engine_unavailable"
 
 
+class StorageError(ComposerError):
+    """Songs cannot be written or read where they should be (not a folder, no permission,
+    disk full)."""
+
+    code = "storage"
+
+
 class BusyError(ComposerError, RuntimeError):
     """The work queue is full; try again later."""
 

@@ -227,7 +227,9 @@ def save(
     sid = name or song_id(comp)
     listing = {_role(k): k for k in files}
     doc = score_document(comp, request, sid, {**listing, "score": "score.json"})
-    files["score.json"] = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    # Indented for people to read; compact for very long chats (memory and size).
+    indent = 1 if len(comp.chat.messages) <= 2_000 else None
+    files["score.json"] = json.dumps(doc, ensure_ascii=False, indent=indent).encode("utf-8")
     return album.save(files, sid, exclusive=exclusive)
 
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from composer.album import Album, check_id
-from composer.errors import InputError, NotFoundError, OptionError
+from composer.errors import InputError, NotFoundError, OptionError, StorageError
 
 
 def _files(n: int = 1) -> dict[str, bytes]:
@@ -51,9 +51,17 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "rename", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError):
         album.save(_files(1), "x")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_album_on_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(StorageError, match=r"not a folder|File exists"):
+        Album(tmp_path / "f")
+    with pytest.raises(StorageError):
+        Album(tmp_path / "f" / "sub")
 
 
 def test_leftovers_of_dead_writers_are_cleaned(tmp_path):

@@ -192,3 +192,27 @@ def test_default_path_stays_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == ""
+
+
+def test_scores_on_a_file_and_render_into_missing_folder(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    code, _out, err = run(
+        ["compose", "--moment", "hi", "--no-audio", "--scores", tmp_path / "file"], capsys
+    )
+    assert code == 5 and err.count("\n") == 1 and "album folder" in err
+    mid = tmp_path / "x.mid"
+    run(["compose", "--moment", "hi", "--no-audio", "--out", tmp_path / "s"], capsys)
+    mid.write_bytes((tmp_path / "s" / "song.mid").read_bytes())
+    code, _, err = run(["render", mid, "-o", tmp_path / "missing" / "x.wav"], capsys)
+    assert code == 2 and "no such folder" in err
+
+
+def test_broken_pipe_is_quiet():
+    proc = subprocess.run(
+        f"{sys.executable} -m composer.cli mood {EXAMPLE} --json | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert "Traceback" not in proc.stderr

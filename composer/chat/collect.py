@@ -17,10 +17,16 @@ UNKNOWN_SPEAKER = "unknown"
 #: Longest speaker name kept (longer ones are cut).
 MAX_SPEAKER_CHARS = 200
 
-# Invisible marks exporters sprinkle around names and text (LRM/RLM, isolates, BOM,
-# zero-width space) that ``str.strip`` does not remove.
-_INVISIBLE = "\u200b\u200e\u200f\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff"
+# Invisible marks exporters sprinkle around names and text (LRM/RLM/ALM, isolates, BOM,
+# zero-width space, word joiner, soft hyphen) that ``str.strip`` does not remove.
+_INVISIBLE = (
+    "\u200b\u200e\u200f\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff"
+    "\u061c\u2060\u180e\u00ad"
+)
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+# Joiners shape what stands around them (emoji sequences, Persian words): kept inside a
+# text or name, dropped only at its ends, where they join nothing.
+_EDGES = _INVISIBLE + "\u200c\u200d"
 
 
 def strip_text(text: str) -> str:
@@ -28,7 +34,7 @@ def strip_text(text: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = text.strip().strip(_INVISIBLE)
+        text = text.strip().strip(_EDGES)
     return text
 
 
@@ -37,7 +43,7 @@ def clean_speaker(name: str | None) -> str:
     """One-line, visible speaker name; :data:`UNKNOWN_SPEAKER` when nothing is left."""
     if not name:
         return UNKNOWN_SPEAKER
-    name = " ".join(_INVISIBLE_RE.sub("", name).split())[:MAX_SPEAKER_CHARS].strip()
+    name = strip_text(" ".join(_INVISIBLE_RE.sub("", name).split())[:MAX_SPEAKER_CHARS])
     return name or UNKNOWN_SPEAKER
 
 

@@ -2,8 +2,9 @@
 
 Order of attempts: a BOM (UTF-32, UTF-8, UTF-16) wins; then UTF-16 LE/BE is recognised
 from the pattern of NUL bytes; then UTF-8 (a file cut inside its last character, or a rare
-damaged byte among many valid multi-byte characters, is tolerated); then cp1252, then
-Latin-1, which decode any byte. Whatever comes out is rejected as binary when it holds too
+damaged byte among many valid multi-byte characters, is tolerated); else each line on its
+own: UTF-8 (with a damaged byte among valid multi-byte characters), cp1252, then Latin-1,
+which decodes any byte. Whatever comes out is rejected as binary when it holds too
 many control characters. Line endings are normalised to ``\\n`` and a leading BOM is removed.
 """
 
@@ -102,11 +103,36 @@ def _decode_bytes(data: bytes) -> str:
                 return data[: exc.start].decode("utf-8")
             except UnicodeDecodeError:
                 pass
+    lenient, wide, errors = _lenient_utf8(data)
+    if wide >= _MIN_UTF8_PER_ERROR * errors:  # mostly UTF-8, a few damaged bytes
+        return lenient
+    if wide == 0:  # no UTF-8 at all: legacy 8-bit text
+        return _legacy(data)
+    # UTF-8 and legacy lines mixed (pasted or concatenated exports), or UTF-8 with damaged
+    # bytes but few non-ASCII characters: decide line by line, so one bad byte never turns
+    # a whole UTF-8 file (emoji and all) into mojibake or "binary data".
+    return "\n".join(_decode_line(line) for line in data.split(b"\n"))
+
+
+def _lenient_utf8(data: bytes) -> tuple[str, int, int]:
+    """UTF-8 with U+FFFD for bad bytes, its count of non-ASCII characters, and of errors."""
     lenient = data.decode("utf-8", "replace")
     errors = lenient.count("\ufffd")
     wide = len(lenient) - len(lenient.encode("ascii", "ignore")) - errors
-    if wide >= _MIN_UTF8_PER_ERROR * errors:  # mostly UTF-8, a few damaged bytes
-        return lenient
+    return lenient, wide, errors
+
+
+def _decode_line(line: bytes) -> str:
+    """One line: UTF-8 when it is (even with a damaged byte), else cp1252, else Latin-1."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lenient, wide, errors = _lenient_utf8(line)
+    return lenient if wide >= errors else _legacy(line)
+
+
+def _legacy(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:

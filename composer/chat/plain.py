@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from composer.chat.collect import Collector
+from composer.chat.collect import Collector, strip_text
 from composer.chat.model import Chat
 from composer.chat.times import time_of_day
 
@@ -104,12 +104,12 @@ def score(text: str, max_lines: int = 400) -> float:
     lines = [line for line in text.split("\n")[: max_lines * 2] if line.strip()][:max_lines]
     if not lines:
         return 0.0
-    return sum(1 for line in lines if speaker_line(line.strip()) is not None) / len(lines)
+    return sum(1 for line in lines if speaker_line(strip_text(line)) is not None) / len(lines)
 
 
 def parse(text: str, sink: Collector) -> Chat:
     """Read a plain transcript, or prose when it has no speaker lines."""
-    lines = [line.strip() for line in text.split("\n")]
+    lines = [strip_text(line) for line in text.split("\n")]  # RTL marks may lead a line
     parsed = [speaker_line(line) if line else None for line in lines]
     names = Counter(p.speaker for p in parsed if p is not None)
     nonblank = sum(1 for line in lines if line)

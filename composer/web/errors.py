@@ -23,6 +23,7 @@ from composer.errors import (
     InputError,
     NotFoundError,
     OptionError,
+    StorageError,
     TooLargeError,
     UnknownFormatError,
 )
@@ -74,6 +75,7 @@ STATUS: dict[type[ComposerError], int] = {
     ConflictError: 409,
     BusyError: 503,
     EngineUnavailableError: 503,
+    StorageError: 507,
 }
 
 _HTTP_CODES = {
