@@ -1,14 +1,18 @@
-"""Accompaniment figures and bass lines, one bar at a time.
+"""Accompaniment figures and bass lines, one chord at a time.
 
 Figures (chosen by arousal in :mod:`composer.music.mapping`):
 
-- ``sustained``: bass note and a held chord (calm, hymn-like);
-- ``arpeggio``: the Romantic rolling figure, root–fifth–tenth in eighth notes;
-- ``broken``: Alberti-style low–high–middle–high eighths over a bass on the beat;
-- ``driving``: bass on every beat and off-beat chord stabs.
+- ``rocking``: the calm root–fifth–tenth figure in quarter notes over a held bass;
+- ``sustained``: bass note and a held chord (hymn-like; the final chord);
+- ``arpeggio``: the Romantic rolling figure: the bass held, eighths rising through the
+  chord and falling back;
+- ``broken``: Alberti-style low–high–middle–high eighths over a held bass;
+- ``driving``: bass in octaves on every beat, chords on the backbeat and pushed on the
+  "and" of the next beat.
 
-Chord tones are voice-led from the previous bar (smallest motion), so the harmony moves
-smoothly even when the roots jump.
+Chord tones are voice-led from the previous chord (smallest motion), so the harmony moves
+smoothly even when the roots jump; the bass always plays the root, so it grounds the
+harmony.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from __future__ import annotations
 from composer.music import theory
 from composer.music.model import Chord, Note
 
-LH_CHORD = (48, 64)  # C3..E4: where the left hand's chord tones sit
-BASS = (36, 52)  # C2..E3: where the bass note sits
+LH_CHORD = (48, 62)  # C3..D4: where the left hand's chord tones sit (under the melody)
+BASS = (36, 52)  # C2..E3: where the left hand's bass note sits
+BASS_LOW = 28  # E1: the bottom of a double bass / bass guitar
 
 
 def bass_pitch(root_pc: int, low: int = BASS[0]) -> int:
@@ -25,65 +30,135 @@ def bass_pitch(root_pc: int, low: int = BASS[0]) -> int:
     return low + (root_pc - low) % 12
 
 
-def figure_bar(figure: str, chord: Chord, bar_start: float, bar_beats: float,
-               previous: tuple[int, ...], velocity: int) -> tuple[list[Note], tuple[int, ...]]:
-    """Left-hand notes for one bar; returns the notes and the chord voicing used."""
+def fifth(chord: Chord) -> int:
+    """Semitones from the root to the chord's fifth (6 in a diminished chord)."""
+    return next((i for i in (7, 6, 8) if (chord.root + i) % 12 in chord.pitch_classes), 7)
+
+
+def figure_span(
+    figure: str,
+    chord: Chord,
+    start: float,
+    beats: float,
+    previous: tuple[int, ...],
+    velocity: int,
+    fill_to: int | None = None,
+    scale: tuple[int, ...] = (),
+) -> tuple[list[Note], tuple[int, ...]]:
+    """Left-hand notes for one chord lasting ``beats``; returns the notes and the voicing.
+
+    ``fill_to`` (the next chord's root pitch class) replaces the last two beats of the
+    figure with a walk up (or down) the scale into that root: a pianist's fill at the end
+    of a phrase.
+    """
     voicing = theory.voice_chord(chord.pitch_classes[:4], *LH_CHORD, previous)
     bass = bass_pitch(chord.root)
-    upper = [p for p in voicing if p > bass] or [bass + 12]
+    upper = [p for p in voicing if p > bass + 2] or [bass + 12]
     soft = max(1, velocity - 10)
     notes: list[Note] = []
+    eighths = round(beats * 2)
     if figure == "sustained":
-        notes.append(Note(bass, bar_start, bar_beats, velocity))
-        notes += [Note(p, bar_start, bar_beats, soft) for p in upper]
+        notes.append(Note(bass, start, beats, velocity))
+        notes += [Note(p, start, beats, soft) for p in upper]
+    elif figure == "rocking":
+        notes.append(Note(bass, start, beats, velocity))
+        third = next((i for i in (4, 3, 5, 2) if (chord.root + i) % 12 in chord.pitch_classes), 7)
+        rock = (bass + fifth(chord), bass + 12 + third, bass + fifth(chord))
+        for i in range(1, round(beats)):
+            notes.append(Note(rock[(i - 1) % 3], start + i, 1.0, soft))
     elif figure == "arpeggio":
-        fifth = bass + 7
-        cycle = [bass, fifth, *upper[-2:], fifth + 12 if fifth + 12 <= LH_CHORD[1] else fifth]
-        pattern = cycle + cycle[-2:0:-1]
-        for i in range(int(bar_beats * 2)):
-            p = pattern[i % len(pattern)]
-            notes.append(Note(p, bar_start + 0.5 * i, 0.5, velocity if i == 0 else soft))
+        notes.append(Note(bass, start, beats, velocity))
+        rise = sorted({bass + fifth(chord), *upper})
+        cycle = rise + rise[-2:0:-1] if len(rise) > 2 else rise
+        for i in range(1, eighths):
+            notes.append(Note(cycle[(i - 1) % len(cycle)], start + 0.5 * i, 0.5, soft))
     elif figure == "broken":
+        notes.append(Note(bass, start, beats, velocity))
         low, high = upper[0], upper[-1]
         mid = upper[len(upper) // 2]
-        notes.append(Note(bass, bar_start, bar_beats, velocity))
         alberti = (low, high, mid, high)
-        for i in range(int(bar_beats * 2)):
-            notes.append(Note(alberti[i % 4], bar_start + 0.5 * i, 0.5, soft))
+        for i in range(eighths):
+            notes.append(Note(alberti[i % 4], start + 0.5 * i, 0.5, soft))
     elif figure == "driving":
-        for beat in range(int(bar_beats)):
+        for beat in range(round(beats)):
             accent = velocity if beat == 0 else soft
-            notes.append(Note(bass, bar_start + beat, 0.5, accent))
-            notes.append(Note(bass + 12, bar_start + beat, 0.5, soft))
-            notes += [Note(p, bar_start + beat + 0.5, 0.5, soft) for p in upper[-3:]]
+            notes.append(Note(bass, start + beat, 0.75, accent))
+            notes.append(Note(bass + 12, start + beat, 0.75, soft))
+            if beat % 2 == 1 or beats < 2:  # the chord on the backbeat, pushed into the next
+                notes += [Note(p, start + beat, 0.75, soft) for p in upper[-3:]]
+                if beat + 1.5 <= beats:
+                    notes += [Note(p, start + beat + 1.5, 0.5, soft) for p in upper[-3:]]
     else:
         raise ValueError(f"unknown figure {figure!r}")
+    if fill_to is not None and beats >= 3:
+        notes = _fill(notes, bass, fill_to, start + beats - 2, scale, soft)
     return notes, voicing
 
 
-def bass_bar(chord: Chord, next_root: int | None, motion: str, bar_start: float,
-             bar_beats: float, velocity: int) -> list[Note]:
-    """A bass line for one bar: held roots, roots and fifths, or with a passing approach."""
-    root = bass_pitch(chord.root, 28)  # E1..: a real bass register
-    if motion == "pedal" or bar_beats < 4:
-        return [Note(root, bar_start, bar_beats, velocity)]
-    half = bar_beats / 2
-    if motion == "roots" or next_root is None:
-        fifth = root + 7
-        return [Note(root, bar_start, half, velocity), Note(fifth, bar_start + half, half,
-                                                             max(1, velocity - 8))]
-    # Passing: walk toward the next root by step in the last beat.
-    target = bass_pitch(next_root, 28)
-    approach = target - 1 if target > root else target + 1
+def _fill(
+    notes: list[Note], bass: int, to_pc: int, at: float, scale: tuple[int, ...], velocity: int
+) -> list[Note]:
+    """Cut the figure at ``at`` and walk by step in eighths to the root ``to_pc``."""
+    target = bass_pitch(to_pc)
+    direction = 1 if target >= bass else -1
+    walk = [target]
+    while len(walk) < 5:
+        p = walk[-1] - direction
+        while scale and p % 12 not in scale:
+            p -= direction
+        walk.append(p)
+    kept = [
+        n
+        if n.end <= at + 1e-9 or n.start >= at
+        else Note(n.pitch, n.start, at - n.start, n.velocity)
+        for n in notes
+        if n.start < at
+    ]
+    return kept + [Note(p, at + 0.5 * i, 0.5, velocity) for i, p in enumerate(walk[:0:-1])]
+
+
+def bass_span(
+    chord: Chord,
+    next_root: int | None,
+    motion: str,
+    start: float,
+    beats: float,
+    velocity: int,
+    scale: tuple[int, ...] = (),
+) -> list[Note]:
+    """A bass line for one chord, in quarter notes: a pulsing root (``pedal``), root –
+    fifth – octave – fifth (``roots``), or root – fifth – octave and a step into the next
+    root (``passing``, through the scale when ``scale`` pitch classes are given)."""
+    root = bass_pitch(chord.root, BASS_LOW)
+    n = max(1, round(beats))
+    if motion == "pedal":
+        line = [root] * n
+    else:
+        up = fifth(chord)
+        line = [(root, root + up, root + 12, root + up)[i % 4] for i in range(n)]
+        if motion == "passing" and next_root is not None and n >= 2:
+            target = bass_pitch(next_root, BASS_LOW)
+            direction = -1 if target > line[-2] else 1
+            approach = target + direction
+            while scale and approach % 12 not in scale:
+                approach += direction
+            line[-1] = approach
+    step = beats / n
     return [
-        Note(root, bar_start, half, velocity),
-        Note(root + 7, bar_start + half, half / 2, max(1, velocity - 8)),
-        Note(approach, bar_start + half + half / 2, half / 2, max(1, velocity - 10)),
+        Note(p, start + i * step, step, velocity if i == 0 else max(1, velocity - 8))
+        for i, p in enumerate(line)
     ]
 
 
-def pad_bar(chord: Chord, bar_start: float, bar_beats: float, previous: tuple[int, ...],
-            low: int, high: int, velocity: int) -> tuple[list[Note], tuple[int, ...]]:
-    """Held chord tones (strings or pad), voice-led from the previous bar."""
+def pad_span(
+    chord: Chord,
+    start: float,
+    beats: float,
+    previous: tuple[int, ...],
+    low: int,
+    high: int,
+    velocity: int,
+) -> tuple[list[Note], tuple[int, ...]]:
+    """Held chord tones (strings or pad), voice-led from the previous chord."""
     voicing = theory.voice_chord(chord.pitch_classes, low, high, previous)
-    return [Note(p, bar_start, bar_beats, velocity) for p in voicing], voicing
+    return [Note(p, start, beats, velocity) for p in voicing], voicing

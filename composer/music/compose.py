@@ -3,12 +3,19 @@
 Step by step, ``compose`` does what a songwriter would:
 
 1. read the cues for the whole conversation (mode, tempo, metre, key) from the mood table;
-2. plan the form: intro, sections that follow the conversation's arc, a coda;
-3. write one theme motif and one motif per speaker;
-4. for every 4-bar phrase: a progression ending in a half or full cadence, a melody that
-   states, sequences and develops a motif, and an accompaniment figure voice-led bar to bar;
+   in a conversation that changes mood, the home key's mode is the mood it ends in;
+2. plan the form: intro, sections that follow the conversation's arc (or A–A–B–A for one
+   mood), a coda;
+3. write one theme motif and one motif per speaker; a section that a speaker dominates
+   is built on their motif;
+4. for every section: a period of 4-bar phrases (half cadence, then authentic cadence) in
+   the section's key, a melody that states, repeats and develops the motif, and an
+   accompaniment figure voice-led chord to chord. A section that returns (A′) brings
+   back the same material; the climax section rises to the song's highest note;
 5. shape dynamics by phrase (rise to the phrase's middle, relax into the cadence);
-6. orchestrate for the chosen style and add sustain pedal to piano parts.
+6. let every featured speaker be heard at least twice (an inner-voice answer under a
+   tone the melody holds at a cadence, if the intro and their sections were not enough);
+7. orchestrate for the chosen style and add sustain pedal to piano parts.
 
 Everything random comes from named sub-streams of the seed, so the same input and seed
 always give the same score.
@@ -17,17 +24,20 @@ always give the same score.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from composer.chat.model import Chat
 from composer.errors import OptionError
 from composer.mood.model import Mood
-from composer.music import accompaniment, form, harmony, mapping, melody, motifs
+from composer.music import accompaniment, form, harmony, mapping, melody, motifs, theory
+from composer.music.mapping import Cues
 from composer.music.model import Chord, Key, Note, Section, Song, SpeakerMotif
+from composer.music.motifs import Motif
 from composer.music.orchestra import STYLES, Lines, orchestrate
 
 MIN_LENGTH_S, MAX_LENGTH_S = 10.0, 600.0
-DEVELOPMENTS = ("invert", "diminish", "augment")
+MAX_FEATURED = 6
+FILLED = ("broken", "driving")  # figures that walk into the next phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +64,75 @@ class SongOptions:
                 raise OptionError(f"{name} must be between -1 and 1")
 
 
-def section_key(home: Key, valence: float, is_arc: bool) -> Key:
-    """A section moves to the relative key when its mood has crossed to the other mode."""
-    if home.is_major and valence < -0.1 and is_arc:
-        return mapping.relative_key(home)
-    if not home.is_major and valence > 0.1 and is_arc:
+def section_key(home: Key, valence: float, is_arc: bool, role: str, contrast: str) -> Key:
+    """The key of a section.
+
+    In a conversation that changes mood, a section moves to the relative key when its
+    mood has crossed to the other mode; in a one-mood song, a contrasting (B) section
+    goes where ``contrast`` says (the mood table's cue for the first B, "home" after).
+    """
+    if role in ("intro", "coda"):
+        return home
+    if is_arc:
+        if (home.is_major and valence < -0.1) or (not home.is_major and valence > 0.1):
+            return mapping.relative_key(home)
+        return home
+    if role == "contrast" and contrast == "relative":
         return mapping.relative_key(home)
     return home
+
+
+@dataclass(slots=True)
+class _Score:
+    """Everything written so far (mutable while composing)."""
+
+    bar_beats: float
+    lines: Lines = field(default_factory=Lines)
+    sections: list[Section] = field(default_factory=list)
+    chords: list[Chord] = field(default_factory=list)
+    appearances: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    answer_slots: list[tuple[str, int, melody.Harmony, float]] = field(default_factory=list)
+    voicing: tuple[int, ...] = ()
+
+    def accompany(
+        self,
+        chords: list[Chord],
+        cues: Cues,
+        velocity: int,
+        scale: tuple[int, ...],
+        final: bool = False,
+        following: int | None = None,
+    ) -> None:
+        """Left-hand figure, bass line and pedal under the chords; a fill into the next
+        phrase at every phrase end (``following``: the root after the last chord)."""
+        origin = chords[0].start
+        for i, ch in enumerate(chords):
+            last = final and i == len(chords) - 1
+            fig = "sustained" if last else cues.figure
+            nxt = chords[i + 1].root if i + 1 < len(chords) else following
+            bar_no = (ch.start - origin) / self.bar_beats
+            phrase_end = abs(bar_no % 4 - 3) < 1e-9 or (i == len(chords) - 1 and not final)
+            fill = nxt if phrase_end and fig in FILLED and nxt is not None else None
+            notes, self.voicing = accompaniment.figure_span(
+                fig, ch, ch.start, ch.duration, self.voicing, velocity - 14, fill, scale
+            )
+            self.lines.accompaniment += notes
+            motion = "pedal" if last else cues.bass_motion
+            self.lines.bass += accompaniment.bass_span(
+                ch, nxt, motion, ch.start, ch.duration, velocity - 6, scale
+            )
+            self.lines.chords.append((ch, fig != "driving"))
+
+
+def _featured(chat: Chat, mood: Mood, bar_beats: float) -> tuple[dict[str, Motif], list[str]]:
+    """Every speaker's motif, and the speakers to feature (largest share first)."""
+    texts: dict[str, list[str]] = {}
+    for m in chat.messages:
+        texts.setdefault(m.speaker, []).append(m.text)
+    signature = {name: motifs.speaker_motif(name, texts[name], bar_beats) for name in texts}
+    shares = {s.name: s.share for s in mood.speakers}
+    featured = sorted(signature, key=lambda n: (-shares.get(n, 0.0), n))[:MAX_FEATURED]
+    return signature, featured
 
 
 def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
@@ -70,124 +142,143 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     v = mood.valence if options.valence is None else options.valence
     a = mood.arousal if options.arousal is None else options.arousal
     d = mood.dominance
+    is_arc = len(mood.segments) > 1
 
-    # 1. Global cues: key, tempo and metre stay fixed for the whole song.
+    # 1. Global cues: key, tempo and metre stay fixed for the whole song. The home mode
+    #    is the mood the conversation ends in (it goes home at the end).
     home = mapping.cues(v, a, d)
-    key = mapping.home_key(v, motifs.stable_int(seed, "key"))
+    end_v = mood.segments[-1].vad.valence + (v - mood.valence) if is_arc else v
+    key = mapping.home_key(end_v if (end_v >= 0) != (v >= 0) else v, motifs.stable_int(seed, "key"))
     bar_beats = home.time_signature[0] * 4.0 / home.time_signature[1]
 
     # 2. Form.
     total = form.bars_for(options.length_s, home.tempo, bar_beats)
-    plan = form.plan(mood, total, v, a)
-    is_arc = len(mood.segments) > 1
+    plan = form.plan(mood, total, v, a, home.section_bars)
 
     # 3. Motifs: one theme for the song, one signature per speaker.
-    theme = motifs.theme(motifs.sub_rng(seed, "theme"), home.melody_step, bar_beats)
-    texts: dict[str, list[str]] = {}
-    for m in chat.messages:
-        texts.setdefault(m.speaker, []).append(m.text)
-    signature = {name: motifs.speaker_motif(name, texts[name], bar_beats) for name in texts}
-    shares = {s.name: s.share for s in mood.speakers}
-    featured = sorted(signature, key=lambda n: (-shares.get(n, 0.0), n))[:6]
-    appearances: dict[str, list[tuple[str, int]]] = {n: [] for n in signature}
+    theme = motifs.theme(motifs.sub_rng(seed, "theme"), home.melody_step, bar_beats, home.contour)
+    signature, featured = _featured(chat, mood, bar_beats)
+    score = _Score(bar_beats, appearances={n: [] for n in signature})
+    body = [s for s in plan if s.role not in ("intro", "coda")]
+    opener = body[0].speaker if body and body[0].speaker in featured else None
+    main = signature[opener] if opener else theme
+    material: dict[str, Cues] = {}
+    returns: dict[str, int] = {}
 
-    lines = Lines()
-    sections: list[Section] = []
-    chords: list[Chord] = []
+    # only the first contrast visits the relative key: later ones stay home, so that the
+    # home key keeps the upper hand however long the song is
+    keys = [
+        section_key(key, s.valence, is_arc, s.role, home.contrast if s.name == "B" else "home")
+        for s in plan
+    ]
     bar = 0
-    voicing: tuple[int, ...] = ()
-    prog_rng = motifs.sub_rng(seed, "harmony")
-    dev_rng = motifs.sub_rng(seed, "develop")
-    for s in plan:
+    for idx, s in enumerate(plan):
         cues = mapping.cues(s.valence, s.arousal, s.dominance)
-        skey = section_key(key, s.valence, is_arc)
-        if s.role in ("intro",):
-            skey = key
-        if s.role == "coda":
-            skey = sections[-1].key if is_arc else key
-        centre = cues.melody_centre + (3 if s.role == "climax" else 0)
-        voice = melody.Voice(centre)
-        vel = cues.velocity + (8 if s.role == "climax" else 0)
-        sections.append(Section(s.name, bar + 1, s.bars, skey, round(s.valence, 3),
-                                round(s.arousal, 3)))
+        letter = s.name if s.role in ("intro", "coda") else s.name[0]
+        mat = material.setdefault(letter, cues)
+        skey = keys[idx]
         start = bar * bar_beats
+        vel = cues.velocity + (8 if s.role == "climax" else 0)
+        score.sections.append(
+            Section(s.name, bar + 1, s.bars, skey, round(s.valence, 3), round(s.arousal, 3))
+        )
+        rng = motifs.sub_rng(seed, "harmony", letter)
         if s.role == "intro":
-            degrees = [0, 3 if s.bars > 2 else 4, 0, 4][: s.bars]
+            slots = harmony.intro(skey, s.bars, bar_beats)
         elif s.role == "coda":
-            degrees = [4, 0]
+            slots = harmony.coda(bar_beats, rng, mat.brightness, skey)
         else:
-            degrees = []
-            for p in range(s.bars // 4):
-                closing = p == s.bars // 4 - 1
-                degrees += harmony.phrase_degrees(skey, "close" if closing else "open", prog_rng)
-        bar_chords = []
-        for i, deg in enumerate(degrees):
-            at_cadence = i % 4 >= 2
-            bar_chords.append(harmony.make_chord(skey, deg, start + i * bar_beats, bar_beats,
-                                                 cues.colour, at_cadence))
-        chords += bar_chords
-
-        # Accompaniment, bass and pads: bar by bar.
-        for i, ch in enumerate(bar_chords):
-            t = start + i * bar_beats
-            fig = "sustained" if s.role == "coda" and i == len(bar_chords) - 1 else cues.figure
-            notes, voicing = accompaniment.figure_bar(fig, ch, t, bar_beats, voicing, vel - 14)
-            lines.accompaniment += notes
-            nxt = bar_chords[i + 1].root if i + 1 < len(bar_chords) else None
-            lines.bass += accompaniment.bass_bar(ch, nxt, cues.bass_motion, t, bar_beats, vel - 6)
-            lines.chords.append((ch, cues.figure != "driving"))
-
-        # Melody.
+            slots = harmony.period(skey, s.bars, mat.brightness, bar_beats, rng)
+        chords = [
+            harmony.make_chord(
+                skey, sl.degree, start + sl.start, sl.beats, mat.colour, sl.cadential
+            )
+            for sl in slots
+        ]
+        score.chords += chords
+        score.accompany(
+            chords,
+            cues,
+            vel,
+            skey.scale,
+            final=s.role == "coda",
+            following=keys[idx + 1].tonic if idx + 1 < len(plan) else None,
+        )
+        under = melody.Harmony(skey, tuple(chords), start)
+        voice = melody.Voice(mat.melody_centre)
         if s.role == "intro":
-            cast = featured[: s.bars] if featured else []
-            for i, name in enumerate(cast):
-                notes, _ = melody.realise(signature[name], skey, bar_chords[i], 4, start + i *
-                                          bar_beats, bar_beats, melody.Voice(centre + 5))
-                lines.add_melody(notes, vel - 12, cues.articulation)
-                appearances[name].append((s.name, bar + i + 1))
+            # each featured speaker in turn (a long intro leaves its last bar to the piano)
+            cast = [featured[i % len(featured)] for i in range(s.bars if s.bars < 4 else 3)]
+            for i, name in enumerate(cast[: s.bars]):
+                tones = melody.statement(
+                    signature[name], under, i * bar_beats, bar_beats, voice, mat.contour
+                )
+                score.lines.add_melody(melody.pitches(tones, under), vel - 14, cues.articulation)
+                score.appearances[name].append((s.name, bar + i + 1))
         elif s.role == "coda":
-            last_chord, tonic_chord = bar_chords
-            notes, last = melody.realise(theme[:2] + ((0, bar_beats - sum(x for _, x in theme[:2])),),
-                                         skey, last_chord, 4, start, bar_beats, voice)
-            notes += melody.cadence_bar(skey, tonic_chord, last, True, start + bar_beats,
-                                        bar_beats, home.melody_step, voice)[0]
-            lines.add_melody(notes, vel - 6, 1.0)
+            # the main motif once more, lower and softer, then home
+            low = melody.Voice(voice.centre - 3, 5)
+            tones = melody.statement(main, under, 0.0, bar_beats, low)
+            tones += melody.cadence(
+                under,
+                tones[-1].degree,
+                bar_beats,
+                bar_beats,
+                mat.melody_step,
+                True,
+                False,
+                theory.nearest_degree(skey, low.centre + low.span),
+            )
+            score.lines.add_phrase(melody.pitches(tones, under), vel - 6, cues.velocity_range, 1.0)
         else:
-            base_motif = theme if s.role != "contrast" else motifs.invert(theme)
-            if s.arousal > a + 0.2:
-                base_motif = motifs.diminish_rhythm(base_motif, bar_beats)
-            elif s.arousal < a - 0.2:
-                base_motif = motifs.augment_rhythm(base_motif, bar_beats)
-            who = s.speaker if s.speaker in signature and s.speaker in featured else None
+            who = s.speaker if s.speaker in featured and s.role != "contrast" else None
+            if who:
+                motif = signature[who]
+            else:
+                motif = (
+                    theme if (s.role != "contrast" or main is not theme) else motifs.invert(theme)
+                )
+            shape = melody.Shape(
+                mat.melody_step,
+                mat.contour,
+                cues.suspension,
+                s.role == "climax",
+                mat.variety,
+                returns.get(letter, 0),
+            )
+            returns[letter] = returns.get(letter, 0) + 1
+            per = melody.period(
+                motif,
+                under,
+                s.bars,
+                bar_beats,
+                voice,
+                motifs.sub_rng(seed, "melody", letter),
+                shape,
+            )
             for p in range(s.bars // 4):
-                closing = p == s.bars // 4 - 1
-                # The featured speaker opens the section; the theme answers.
-                motif = signature[who] if who and p == 0 else base_motif
-                if who and p == 0:
-                    appearances[who].append((s.name, bar + 4 * p + 1))
-                develop = DEVELOPMENTS[(p + dev_rng.randrange(3)) % 3]
-                notes, _ = melody.phrase(skey, bar_chords[4 * p: 4 * p + 4], motif, develop,
-                                         closing, 4, start + 4 * p * bar_beats, bar_beats,
-                                         cues.melody_step, voice)
-                lines.add_phrase(notes, vel, cues.velocity_range, cues.articulation)
+                lo, hi = p * 4 * bar_beats, (p + 1) * 4 * bar_beats
+                tones = [tn for tn in per.tones if lo <= tn.start < hi]
+                score.lines.add_phrase(
+                    melody.pitches(tones, under), vel, cues.velocity_range, cues.articulation
+                )
+            if who:
+                score.appearances[who] += [(s.name, bar + i + 1) for i in per.statements]
+            for p in range(s.bars // 4):
+                # the bars where the melody holds a cadence tone: room for an answer
+                score.answer_slots.append((s.name, bar + 4 * p + 4, under, (4 * p + 3) * bar_beats))
         bar += s.bars
 
-    # Every featured speaker is heard at least twice: answer in the inner voice if needed.
-    answer_bars = [c for c in chords if c.start >= plan[0].bars * bar_beats]
-    for k, name in enumerate(featured):
-        while len(appearances[name]) < 2 and answer_bars:
-            ch = answer_bars[(5 * k + 2 * len(appearances[name]) + 1) % len(answer_bars)]
-            bar_no = int(ch.start // bar_beats) + 1
-            sec = next(x for x in reversed(sections) if x.start_bar <= bar_no)
-            notes, _ = melody.realise(signature[name], sec.key, ch, 2, ch.start, bar_beats,
-                                      melody.Voice(60, 6))
-            lines.counter += [Note(n.pitch, n.start, n.duration, 52) for n in notes]
-            appearances[name].append((sec.name, bar_no))
-
-    parts = orchestrate(options.style, lines, bar_beats,
-                        motifs.sub_rng(seed, "humanize") if options.humanize else None)
+    _answers(score, featured, signature, home)
+    score.lines.breath = (bar - 1) * bar_beats  # the start of the final bar
+    parts = orchestrate(
+        options.style,
+        score.lines,
+        bar_beats,
+        motifs.sub_rng(seed, "humanize") if options.humanize else None,
+    )
     speakers = tuple(
-        SpeakerMotif(n, signature[n], tuple(sorted(appearances[n], key=lambda x: x[1])))
+        SpeakerMotif(n, signature[n], tuple(sorted(score.appearances[n], key=lambda x: x[1])))
         for n in signature
     )
     return Song(
@@ -195,10 +286,24 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         key=key,
         tempo=home.tempo,
         time_signature=home.time_signature,
-        sections=tuple(sections),
-        chords=tuple(chords),
+        sections=tuple(score.sections),
+        chords=tuple(score.chords),
         parts=parts,
         speakers=speakers,
         seed=seed,
         style=options.style,
     )
+
+
+def _answers(score: _Score, featured: list[str], signature: dict[str, Motif], home: Cues) -> None:
+    """Every featured speaker is heard at least twice: an inner voice answers in a bar
+    where the melody holds a cadence tone, a sixth or so below the melody's centre."""
+    slots = list(score.answer_slots)
+    inner = melody.Voice(home.melody_centre - 8, 5)
+    for name in featured:
+        while len(score.appearances[name]) < 2 and slots:
+            sec, bar_no, under, t = slots.pop(0)
+            tones = melody.statement(signature[name], under, t, score.bar_beats, inner)
+            notes = melody.pitches(tones, under)
+            score.lines.counter += [Note(n.pitch, n.start, n.duration, 50) for n in notes]
+            score.appearances[name].append((sec, bar_no))

@@ -27,25 +27,43 @@ class PlannedSection:
 
 def bars_for(length_s: float, tempo: int, bar_beats: float) -> int:
     """Whole bars that fill ``length_s`` seconds at ``tempo``."""
-    return max(8, int(round(length_s * tempo / 60.0 / bar_beats)))
+    return max(8, round(length_s * tempo / 60.0 / bar_beats))
 
 
-def plan(mood: Mood, total_bars: int, valence: float, arousal: float) -> list[PlannedSection]:
-    """Plan intro, body sections (8 bars, or 4 for the last) and a coda.
+def single_form(n: int) -> str:
+    """Letters of ``n`` body sections for a one-mood song: A, AA, ABA, AABA, ABABA,
+    AABABA …: themes return, contrasts are framed, and the song ends on a return."""
+    if n % 2:
+        return "AB" * (n // 2) + "A"
+    return "A" + "AB" * ((n - 2) // 2) + "A"
+
+
+def plan(
+    mood: Mood, total_bars: int, valence: float, arousal: float, section_bars: int = 8
+) -> list[PlannedSection]:
+    """Plan intro, body sections (``section_bars`` = 8: periods, the last one 4 bars if
+    the phrases do not pair up; 4: single phrases) and a coda.
 
     ``valence``/``arousal`` are the overall values (possibly overridden by the user);
     segment moods are shifted by the same amount as the override, so the arc survives.
+    The climax is the last full-length return of the opening theme in a one-mood song,
+    the last full-length section when the song follows an arc (or has no return).
     """
     dv = valence - mood.valence
     da = arousal - mood.arousal
     intro = 2 if total_bars < 24 else 4
     coda = 2
     phrases = max(2, round((total_bars - intro - coda) / 4))
-    body = [8] * (phrases // 2) + ([4] if phrases % 2 else [])
+    if section_bars == 4:
+        body = [4] * phrases
+    else:
+        body = [8] * (phrases // 2) + ([4] if phrases % 2 else [])
     segs = mood.segments
     single = len(segs) == 1
-    out = [PlannedSection("intro", intro, "intro", valence, clamp(arousal - 0.2), mood.dominance,
-                          None)]
+    shape = single_form(len(body))
+    out = [
+        PlannedSection("intro", intro, "intro", valence, clamp(arousal - 0.2), mood.dominance, None)
+    ]
     letters = iter("ABCDEFGH")
     seen: dict[int, str] = {}
     count: dict[str, int] = {}
@@ -55,30 +73,37 @@ def plan(mood: Mood, total_bars: int, valence: float, arousal: float) -> list[Pl
         seg = segs[seg_index]
         v, a = seg.vad.valence + dv, seg.vad.arousal + da
         if single:
-            # A – B – A′ – B′ … : the B sections contrast (more motion, a shade darker).
-            letter = "AB"[i % 2]
+            letter = shape[i]
         else:
             if seg_index not in seen:
                 seen[seg_index] = next(letters, "X")
             letter = seen[seg_index]
-        role = "contrast" if i % 2 else "theme"
-        if role == "contrast" and single:
+        role = "contrast" if single and letter == "B" else "theme"
+        if role == "contrast":
+            # B sections contrast: more motion, a shade darker.
             a, v = a + 0.15, v - 0.1
         primes = count.get(letter, 0)
         count[letter] = primes + 1
         name = letter + ("'" * primes if primes < 3 else str(primes + 1))
-        out.append(PlannedSection(name, bars, role, clamp(v), clamp(a), seg.vad.dominance,
-                                  seg.dominant_speaker))
-    # The climax: the last full body section before the coda carries the peak.
-    for j in range(len(out) - 1, 0, -1):
-        if out[j].bars == 8:
-            s = out[j]
-            out[j] = PlannedSection(s.name, s.bars, "climax", s.valence, clamp(s.arousal + 0.1),
-                                    s.dominance, s.speaker)
-            break
+        out.append(
+            PlannedSection(
+                name, bars, role, clamp(v), clamp(a), seg.vad.dominance, seg.dominant_speaker
+            )
+        )
+    full = [j for j in range(1, len(out)) if out[j].bars == max(body)]
+    returns = [j for j in full if single and j > 1 and out[j].name[0] == out[1].name[0]]
+    if full:
+        j = (returns or full)[-1]
+        s = out[j]
+        out[j] = PlannedSection(
+            s.name, s.bars, "climax", s.valence, clamp(s.arousal + 0.1), s.dominance, s.speaker
+        )
     last = out[-1]
-    out.append(PlannedSection("coda", coda, "coda", last.valence, clamp(last.arousal - 0.3),
-                              last.dominance, None))
+    out.append(
+        PlannedSection(
+            "coda", coda, "coda", last.valence, clamp(last.arousal - 0.3), last.dominance, None
+        )
+    )
     return out
 
 

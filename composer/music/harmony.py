@@ -1,27 +1,128 @@
-"""Chord progressions: 4-bar phrases that open (half cadence) or close (authentic cadence)."""
+"""Chord progressions: periods of 4-bar phrases that open (half cadence) and close
+(authentic cadence), chosen for the mood's harmonic brightness.
+
+A section of 8 bars is a *parallel period*: an antecedent ``x y z V`` (a question) and a
+consequent that starts the same way and answers ``x y [pre V] I`` (pre = a predominant,
+IV or ii, sharing the bar with V in 4/4). A 4-bar section is the consequent alone.
+Progressions are scale degrees (0 = tonic); minor uses natural-minor chords with a major
+V (harmonic minor), so the leading tone pulls home at every cadence.
+"""
 
 from __future__ import annotations
 
+import math
 import random
+from dataclasses import dataclass
 
 from composer.music import theory
 from composer.music.model import Chord, Key
 
-# Scale degrees (0 = tonic) of one chord per bar. "Open" phrases end on V (a question),
-# "close" phrases end V → I (the answer). Minor uses the same degrees over natural minor,
-# with a major V (harmonic minor) at cadences.
-PHRASES = {
-    ("major", "open"): ((0, 4, 5, 4), (0, 5, 3, 4), (0, 3, 0, 4), (5, 3, 0, 4), (0, 2, 3, 4)),
-    ("major", "close"): ((0, 3, 4, 0), (5, 1, 4, 0), (3, 0, 4, 0), (0, 5, 4, 0), (3, 1, 4, 0)),
-    ("minor", "open"): ((0, 5, 2, 4), (0, 3, 6, 4), (0, 5, 3, 4), (0, 6, 5, 4), (0, 3, 0, 4)),
-    ("minor", "close"): ((0, 3, 4, 0), (5, 3, 4, 0), (3, 5, 4, 0), (0, 6, 4, 0), (5, 1, 4, 0)),
+# Antecedent phrases (one chord per bar, from the tonic to V), by mode family. IV never
+# shares a phrase with ii, iii or vi: together they outweigh the tonic (IV, vi and ii
+# all hold the subdominant's triad) and a listener - or a key finder - hears IV as home.
+OPEN: dict[str, tuple[tuple[int, ...], ...]] = {
+    "major": (
+        (0, 3, 0, 4),
+        (0, 4, 3, 4),
+        (0, 4, 5, 4),
+        (0, 4, 1, 4),
+        (0, 5, 0, 4),
+        (0, 2, 0, 4),
+        (0, 5, 1, 4),
+        (0, 2, 5, 4),
+        (0, 1, 5, 4),
+        (0, 5, 2, 4),
+    ),
+    "minor": (
+        (0, 3, 0, 4),
+        (0, 3, 1, 4),
+        (0, 1, 3, 4),
+        (0, 5, 3, 4),
+        (0, 6, 5, 4),
+        (0, 2, 5, 4),
+        (0, 5, 6, 4),
+        (0, 6, 2, 4),
+    ),
 }
+# Predominants before the final V: (degree, is it the bright choice).
+PREDOMINANTS = {"major": (3, 1), "minor": (3, 1)}
 
 
-def phrase_degrees(key: Key, cadence: str, rng: random.Random) -> tuple[int, ...]:
-    """Pick a 4-bar progression (scale degrees) for a phrase ending in ``cadence``."""
-    family = "major" if key.is_major else "minor"
-    return rng.choice(PHRASES[(family, cadence)])
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One chord of a section plan: degree, start and length in beats from the section's
+    start, and whether it belongs to a cadence (the phrase's last two bars)."""
+
+    degree: int
+    start: float
+    beats: float
+    cadential: bool
+
+
+def family(key: Key) -> str:
+    return "major" if key.is_major else "minor"
+
+
+def is_major_triad(key: Key, degree: int) -> bool:
+    """Does the chord on this degree have a major third (V is major in minor too)?"""
+    return degree % 7 == 4 or theory.triad_quality(key, degree) == "maj"
+
+
+def major_share(key: Key, degrees: tuple[int, ...]) -> float:
+    return sum(is_major_triad(key, d) for d in degrees) / len(degrees)
+
+
+def choose_open(key: Key, brightness: float, rng: random.Random) -> tuple[int, ...]:
+    """An antecedent progression whose share of major chords is near ``brightness``."""
+    pool = OPEN[family(key)]
+    weights = [math.exp(-(((major_share(key, p) - brightness) / 0.15) ** 2)) + 1e-3 for p in pool]
+    return rng.choices(pool, weights)[0]
+
+
+def predominant(key: Key, brightness: float, rng: random.Random) -> int:
+    """IV/iv (brighter) or ii/ii° before the cadential V (ii more often: the circle of
+    fifths ii–V–I states the key most clearly)."""
+    bright, dark = PREDOMINANTS[family(key)]
+    return bright if rng.random() < 0.5 * brightness else dark
+
+
+def period(
+    key: Key, bars: int, brightness: float, bar_beats: float, rng: random.Random
+) -> list[Slot]:
+    """Chord slots for a body section of 4 or 8 bars (see the module docstring)."""
+    opening = choose_open(key, brightness, rng)
+    pre = predominant(key, brightness, rng)
+    slots: list[Slot] = []
+    if bars >= 8:
+        slots += [Slot(d, i * bar_beats, bar_beats, i >= 2) for i, d in enumerate(opening)]
+    base = 4 * bar_beats if bars >= 8 else 0.0
+    slots += [
+        Slot(opening[0], base, bar_beats, False),
+        Slot(opening[1], base + bar_beats, bar_beats, False),
+    ]
+    slots += cadence(pre, base + 2 * bar_beats, bar_beats)
+    return slots
+
+
+def cadence(pre: int, start: float, bar_beats: float) -> list[Slot]:
+    """An authentic cadence over two bars: [pre V] (or V alone in 3/4), then I."""
+    if bar_beats >= 4:
+        half = bar_beats / 2
+        out = [Slot(pre, start, half, True), Slot(4, start + half, half, True)]
+    else:
+        out = [Slot(4, start, bar_beats, True)]
+    return [*out, Slot(0, start + bar_beats, bar_beats, True)]
+
+
+def intro(key: Key, bars: int, bar_beats: float) -> list[Slot]:
+    """Intro: establish the key - I vi ii V in major, i iv i V in minor (I V if short)."""
+    degrees = ((0, 5, 1, 4) if key.is_major else (0, 3, 0, 4)) if bars >= 4 else (0, 4)
+    return [Slot(d, i * bar_beats, bar_beats, False) for i, d in enumerate(degrees[:bars])]
+
+
+def coda(bar_beats: float, rng: random.Random, brightness: float, key: Key) -> list[Slot]:
+    """Coda: a final authentic cadence ending on the tonic."""
+    return cadence(predominant(key, brightness, rng), 0.0, bar_beats)
 
 
 def quality_for(key: Key, degree: int, colour: str, at_cadence: bool) -> str:
@@ -35,19 +136,21 @@ def quality_for(key: Key, degree: int, colour: str, at_cadence: bool) -> str:
         return base
     if base == "dim":
         return "dim"
-    if colour == "seventh":
+    if colour == "seventh" and degree % 7 != 0:
+        # not on the tonic: a major seventh there blurs the key
         return "maj7" if base == "maj" else "min7"
     if colour == "add9" and degree % 7 in (0, 3):
         return "add9" if base == "maj" else "madd9"
-    if colour == "sus" and degree % 7 == 0 and not at_cadence:
-        return "sus4"
+    if colour == "sus" and degree % 7 in (0, 3) and base == "min":
+        return "madd9"  # sad and calm: the added ninth aches without hiding the mode
     if colour == "tense" and base == "min":
         return "min7"
     return base
 
 
-def make_chord(key: Key, degree: int, start: float, duration: float, colour: str,
-               at_cadence: bool) -> Chord:
+def make_chord(
+    key: Key, degree: int, start: float, duration: float, colour: str, at_cadence: bool
+) -> Chord:
     """A :class:`Chord` on a scale degree of ``key``."""
     root = theory.chord_root(key, degree)
     quality = quality_for(key, degree, colour, at_cadence)

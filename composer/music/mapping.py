@@ -2,23 +2,36 @@
 
 Music-psychology cue mapping (Juslin & Laukka 2003; Gabrielsson & Lindström 2010), with
 cue weights mode > tempo > register > dynamics > articulation (Eerola, Friberg & Bresin
-2013). Every musical choice that depends on the mood is computed here and nowhere else:
+2013). Every musical choice that depends on the mood is computed here and nowhere else
+(v = valence, a = arousal, d = dominance, all -1..1; tension = ½(max(a, 0) + max(-v, 0))):
 
-=============  ==========================  ==============================================
-cue            driven by                   mapping
-=============  ==========================  ==============================================
-mode           valence                     v ≥ 0 → major, v < 0 → minor
-key (tonic)    valence (brightness)        brighter (sharper) keys for higher valence
-tempo          arousal (+ a little v)      58 bpm at a = -1 … 148 bpm at a = +1
-density        arousal                     melody note values: half/quarter … eighth/16th
-figure         arousal                     sustained → arpeggio → broken 8ths → driving
-register       valence                     melody centre from G4 (v = -1) to D5 (v = +1)
-dynamics       arousal, dominance          base velocity 48…96, range widens with tension
-articulation   arousal                     legato (0.98 of the note) … detached (0.6)
-colour         valence, tension            7ths/add9 when bright, sus4 / dim when tense
-bass motion    dominance                   pedal roots (low) … passing tones (high)
-metre          arousal, valence            3/4 for calm & tender (lullaby), else 4/4
-=============  ==========================  ==============================================
+=============  =========  =====================================================
+cue            driven by  mapping
+=============  =========  =====================================================
+mode           v          v ≥ 0 → major, v < 0 → minor (harmonic-minor V)
+key (tonic)    v          brighter (sharper) keys for higher valence
+contrast key   v          where the first B section goes: v < -0.75 stays in the dark
+                          minor, -0.75..0 the relative major (a glimpse of light),
+                          v ≥ 0 stays in the major (its minor chords do the shading)
+brightness     v          share of major chords the progressions aim for: minor
+                          0.25 (v = -1) … 0.6; major 0.55 … 0.95 (v = +1)
+register       v          melody centre from G4 (v = -1) to C5 (v = +1)
+contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
+tempo          a (+ v)    58 bpm at a = -1 … 148 bpm at a = +1 (± 4 by valence)
+density        a          melody note values: quarter … eighth … 16th
+phrasing       a          slow songs (a < -0.3) are built of 4-bar sections (one
+                          phrase each), others of 8-bar periods
+variety        a          calm restates the motif (x x x cadence), lively develops
+                          it and varies every return (0 … 1)
+figure         a          rocking → arpeggio → broken (Alberti) → driving
+dynamics       a, d       base velocity 48…96 (+6 d); range widens with tension
+articulation   a          legato (0.98 of the note) … detached (0.6)
+colour         v, tension ii7–V7 when warm, add9 on I/IV when bright, minor add9 when
+                          sad and calm, minor 7ths when tense
+suspension     tension, d 4–3 suspensions into cadences when tension > 0.3 or d < -0.4
+bass motion    d          held roots (d < -0.3), roots & fifths, passing tones (d > 0.3)
+metre          a, v       3/4 for calm & tender (a < -0.3, v > 0.2), else 4/4
+=============  =========  =====================================================
 """
 
 from __future__ import annotations
@@ -30,7 +43,8 @@ from composer.music.model import Key
 # Tonic pitch classes from darker to brighter (circle of fifths, flats to sharps).
 MAJOR_TONICS = (5, 0, 7, 2, 9, 4)  # F C G D A E
 MINOR_TONICS = (5, 0, 7, 2, 9, 4)  # f c g d a e
-FIGURES = ("sustained", "arpeggio", "broken", "driving")
+FIGURES = ("rocking", "arpeggio", "broken", "driving")
+CONTRASTS = ("home", "relative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +70,22 @@ class Cues:
     articulation : float
         Fraction of the written duration that sounds.
     colour : str
-        Chord colour: "plain", "seventh", "add9", "sus", "tense".
+        Chord colour: "plain", "seventh", "add9", "sus" (minor add9), "tense".
     bass_motion : str
         "pedal", "roots" or "passing".
     time_signature : tuple of int
+    brightness : float
+        Share of major chords (time-weighted) the progressions aim for, 0..1.
+    contrast : str
+        Key of contrasting (B) sections of a single-mood song: "home" or "relative".
+    contour : int
+        Melodic direction: -1 falling, 0 arch, +1 rising.
+    suspension : bool
+        Delay the melody's cadence note with a 4–3 suspension (tension, submission).
+    variety : float
+        0..1: how much the melody develops and varies its motif rather than restating it.
+    section_bars : int
+        Length of a formal section: 8 (a period of two phrases) or 4 (one phrase).
     """
 
     major: bool
@@ -73,48 +99,71 @@ class Cues:
     colour: str
     bass_motion: str
     time_signature: tuple[int, int]
+    brightness: float = 0.7
+    contrast: str = "home"
+    contour: int = 0
+    suspension: bool = False
+    variety: float = 0.5
+    section_bars: int = 8
 
 
 def _clip(x: float) -> float:
     return max(-1.0, min(1.0, float(x)))
 
 
+def _step(a: float) -> float:
+    """Melody note value (beats) for an arousal: slower values when calm."""
+    if a < -0.2:
+        return 1.0
+    if a < 0.1:
+        return 0.5
+    if a < 0.6:
+        return 0.5
+    return 0.25 if a > 0.85 else 0.5
+
+
+def _colour(v: float, a: float, tension: float) -> str:
+    if tension > 0.45:
+        return "tense"
+    if v > 0.55:
+        return "add9"
+    if v > 0.15:
+        return "seventh"
+    if v < -0.3 and a < 0:
+        return "sus"
+    return "plain"
+
+
 def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
-    """Map one mood point (each -1..1) to musical cues."""
+    """Map one mood point (each -1..1) to musical cues (see the module table)."""
     v, a, d = _clip(valence), _clip(arousal), _clip(dominance)
     tension = 0.5 * (max(0.0, a) + max(0.0, -v))
     a01 = (a + 1) / 2
-    if a < -0.45:
-        step = 1.0 if a > -0.8 else 2.0
-    elif a < 0.1:
-        step = 1.0 if a < -0.2 else 0.5
-    elif a < 0.6:
-        step = 0.5
+    major = v >= 0.0
+    if major:
+        brightness = 0.55 + 0.4 * v
+        contrast = "home"
     else:
-        step = 0.25 if a > 0.85 else 0.5
-    figure = FIGURES[min(3, int(a01 * 4))]
-    if tension > 0.45:
-        colour = "tense"
-    elif v > 0.55:
-        colour = "add9"
-    elif v > 0.15:
-        colour = "seventh"
-    elif v < -0.3 and a < 0:
-        colour = "sus"
-    else:
-        colour = "plain"
+        brightness = 0.6 + 0.35 * v
+        contrast = "relative" if v >= -0.75 else "home"
     return Cues(
-        major=v >= 0.0,
-        tempo=int(round(58 + 45 * (a + 1) + 4 * v)),
-        melody_step=step,
-        figure=figure,
-        melody_centre=int(round(69.5 + 2.5 * v)),
-        velocity=int(round(48 + 48 * a01 + 6 * d)),
-        velocity_range=int(round(8 + 14 * tension + 6 * a01)),
+        major=major,
+        tempo=round(58 + 45 * (a + 1) + 4 * v),
+        melody_step=_step(a),
+        figure=FIGURES[min(3, int(a01 * 4))],
+        melody_centre=round(69.5 + 2.5 * v),
+        velocity=round(48 + 48 * a01 + 6 * d),
+        velocity_range=round(8 + 14 * tension + 6 * a01),
         articulation=round(0.98 - 0.38 * max(0.0, a), 3),
-        colour=colour,
+        colour=_colour(v, a, tension),
         bass_motion="pedal" if d < -0.3 else ("passing" if d > 0.3 else "roots"),
         time_signature=(3, 4) if (a < -0.3 and v > 0.2) else (4, 4),
+        brightness=round(brightness, 3),
+        contrast=contrast,
+        contour=-1 if v < -0.3 else (1 if v > 0.3 else 0),
+        suspension=tension > 0.3 or d < -0.4,
+        variety=round(a01, 3),
+        section_bars=4 if a < -0.3 else 8,
     )
 
 

@@ -15,7 +15,7 @@ Motif = tuple[tuple[int, float], ...]
 
 # One-bar rhythms by typical note value (beats) and bar length (beats).
 RHYTHMS: dict[tuple[float, float], tuple[tuple[float, ...], ...]] = {
-    (2.0, 4.0): ((2.0, 2.0), (3.0, 1.0), (2.0, 1.0, 1.0)),
+    (2.0, 4.0): ((2.0, 2.0), (3.0, 1.0), (2.0, 1.0, 1.0), (1.0, 1.0, 2.0)),
     (1.0, 4.0): ((1.0, 1.0, 2.0), (2.0, 1.0, 1.0), (1.0, 1.0, 1.0, 1.0), (1.5, 0.5, 2.0)),
     (0.5, 4.0): (
         (0.5, 0.5, 1.0, 0.5, 0.5, 1.0),
@@ -28,7 +28,7 @@ RHYTHMS: dict[tuple[float, float], tuple[tuple[float, ...], ...]] = {
         (0.5, 0.25, 0.25, 0.5, 0.5, 2.0),
         (0.25, 0.25, 0.25, 0.25, 1.0, 0.5, 0.5, 1.0),
     ),
-    (2.0, 3.0): ((3.0,), (2.0, 1.0)),
+    (2.0, 3.0): ((2.0, 1.0), (1.0, 2.0)),
     (1.0, 3.0): ((1.0, 1.0, 1.0), (2.0, 1.0), (1.5, 0.5, 1.0)),
     (0.5, 3.0): ((0.5, 0.5, 1.0, 1.0), (1.0, 0.5, 0.5, 1.0), (0.5, 0.5, 0.5, 0.5, 1.0)),
     (0.25, 3.0): ((0.25, 0.25, 0.5, 1.0, 1.0), (0.5, 0.25, 0.25, 0.5, 0.5, 1.0)),
@@ -46,19 +46,30 @@ def sub_rng(seed: int, *names: object) -> random.Random:
     return random.Random(stable_int(seed, *names))
 
 
-def theme(rng: random.Random, step: float, bar_beats: float) -> Motif:
-    """A one-bar theme: a rhythm for the mood's note value and a singable contour
-    (mostly steps, one leap at most, ending near where it started)."""
+def theme(rng: random.Random, step: float, bar_beats: float, contour: int = 0) -> Motif:
+    """A one-bar theme: a rhythm for the mood's note value and a singable contour.
+
+    Mostly steps; at most one leap, followed by a step back the other way (gap fill).
+    ``contour`` (from valence) bends the line: +1 rising, -1 falling ("sighs"), 0 an arch
+    (up in the first half, down in the second).
+    """
     rhythm = rng.choice(RHYTHMS[(step, bar_beats)])
+    n = len(rhythm)
     steps = [0]
-    leaped = False
-    for _ in rhythm[1:]:
-        if not leaped and rng.random() < 0.25:
-            s = rng.choice((-3, 2, 3, 4))
-            leaped = True
+    leap = 0
+    for i in range(1, n):
+        up = contour if contour else (1 if i <= n // 2 else -1)
+        if leap:
+            s = -1 if leap > 0 else 1  # fill the gap after a leap
+            leap = 0
+        elif i < n - 1 and not any(abs(x) > 2 for x in steps) and rng.random() < 0.25:
+            s = up * rng.choice((2, 3, 4))
+            leap = s
         else:
-            s = rng.choice((-1, -1, 1, 1, 2, 0))
+            s = up * rng.choice((1, 1, 1, 2, 0, -1))
         steps.append(s)
+    if n > 1 and all(x == 0 for x in steps[1:]):
+        steps[1] = 1 if contour >= 0 else -1
     return tuple(zip(steps, rhythm, strict=True))
 
 
@@ -75,6 +86,21 @@ def invert(motif: Motif) -> Motif:
     if not motif:
         return motif
     return (motif[0], *((-s, d) for s, d in motif[1:]))
+
+
+def fragment(motif: Motif, bar_beats: float) -> Motif:
+    """Fragmentation: the motif's head (its first half bar) heard twice, a step higher
+    the second time."""
+    head: list[tuple[int, float]] = []
+    for s, d in motif:
+        if sum(x for _, x in head) + d > bar_beats / 2 + 1e-9:
+            break
+        head.append((s, d))
+    if len(head) < 2 or abs(sum(d for _, d in head) - bar_beats / 2) > 1e-9:
+        return invert(motif)
+    net = sum(s for s, _ in head[1:])
+    again = [(1 - net, head[0][1]), *head[1:]]
+    return (*head, *again)
 
 
 def augment_rhythm(motif: Motif, bar_beats: float) -> Motif:
@@ -107,6 +133,7 @@ def _fit(motif: Motif, bar_beats: float) -> Motif:
     return (*head, (s, max(0.25, d + bar_beats - total)))
 
 
+SPEAKER_STEPS = (1, -1, 2, -1, 1, -2, 3, -3)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -114,21 +141,26 @@ def speaker_motif(name: str, texts: list[str], bar_beats: float) -> Motif:
     """A speaker's signature motif, derived deterministically from them.
 
     The rhythm comes from the rhythm of their words (first words they wrote: short words
-    → short notes, long words → long notes); the contour from their name's letters.
+    → short notes, long words → long notes); the contour from a hash of their name
+    (mostly steps, a leap is followed by a step back).
     """
     words = [w for t in texts[:6] for w in WORD.findall(t)][:5] or [name or "?"]
     while len(words) < 3:
         words.append(words[-1])
     durs = [0.5 if len(w) <= 3 else (1.0 if len(w) <= 6 else 1.5) for w in words[:5]]
-    # Fit into one bar: drop notes that overflow, then stretch the last one.
-    fitted: list[float] = []
-    for d in durs:
-        if sum(fitted) + d > bar_beats - 0.5 and len(fitted) >= 3:
-            break
-        fitted.append(d)
+    # Fit into one bar: drop notes that overflow, shorten long ones, stretch the last.
+    fitted = list(durs)
+    while len(fitted) > 3 and sum(fitted) > bar_beats - 0.5:
+        fitted.pop()
+    while sum(fitted) > bar_beats - 0.5 and max(fitted) > 0.5:
+        longest = fitted.index(max(fitted))
+        fitted[longest] -= 0.5
+    # The contour from the name: mostly steps, leaps filled by a step back.
     h = stable_int("speaker", name)
-    steps = [0] + [((h >> (3 * i)) % 5) - 2 for i in range(len(fitted) - 1)]
-    # Make sure the motif moves (a repeated single pitch is not recognisable).
-    if all(s == 0 for s in steps[1:]):
-        steps[1] = 1
+    steps = [0]
+    for i in range(len(fitted) - 1):
+        s = SPEAKER_STEPS[(h >> (3 * i)) % len(SPEAKER_STEPS)]
+        if abs(steps[-1]) >= 2:
+            s = -1 if steps[-1] > 0 else 1
+        steps.append(s)
     return _fit(tuple(zip(steps, fitted, strict=True)), bar_beats)

@@ -8,7 +8,7 @@ style        parts
 ===========  ===============================================================
 photograph   solo piano: right hand (melody + counter-voice), left hand
 ensemble     piano (both hands), strings (held chords), bass, soft pad
-lullaby      music box melody an octave up, harp arpeggios, warm pad
+lullaby      music box (melody + counter-voice) an octave up, harp, warm pad
 ===========  ===============================================================
 """
 
@@ -33,15 +33,16 @@ class Lines:
     bass: list[Note] = field(default_factory=list)
     counter: list[Note] = field(default_factory=list)
     chords: list[tuple[Chord, bool]] = field(default_factory=list)  # (chord, pedal wanted)
+    breath: float | None = None  # notes ending here are lifted a little early
 
     def add_melody(self, notes: list[Note], velocity: int, articulation: float) -> None:
         """Add notes at one velocity, shortened by the articulation."""
         for n in notes:
-            self.melody.append(Note(n.pitch, n.start, _dur(n.duration, articulation),
-                                    _vel(velocity)))
+            self.melody.append(
+                Note(n.pitch, n.start, _dur(n.duration, articulation), _vel(velocity))
+            )
 
-    def add_phrase(self, notes: list[Note], velocity: int, span: int,
-                   articulation: float) -> None:
+    def add_phrase(self, notes: list[Note], velocity: int, span: int, articulation: float) -> None:
         """Add a phrase with an arch of dynamics: rise toward the middle, relax at the end,
         a small accent on each bar's downbeat."""
         if not notes:
@@ -53,13 +54,18 @@ class Lines:
             shaped = velocity + span * (0.9 * math.sin(math.pi * pos) - 0.3)
             shaped += 4 if abs(n.start - round(n.start)) < 1e-9 else 0
             last = n is notes[-1]
-            self.melody.append(Note(n.pitch, n.start,
-                                    n.duration if last else _dur(n.duration, articulation),
-                                    _vel(shaped)))
+            self.melody.append(
+                Note(
+                    n.pitch,
+                    n.start,
+                    n.duration if last else _dur(n.duration, articulation),
+                    _vel(shaped),
+                )
+            )
 
 
 def _vel(v: float) -> int:
-    return max(1, min(127, int(round(v))))
+    return max(1, min(127, round(v)))
 
 
 def _dur(d: float, articulation: float) -> float:
@@ -86,9 +92,28 @@ def _humanize(notes: list[Note], rng: random.Random | None) -> list[Note]:
     out = []
     for n in notes:
         shift = rng.uniform(-0.02, 0.02) if n.start > 0 else 0.0
-        out.append(Note(n.pitch, round(n.start + shift, 4), n.duration,
-                        _vel(n.velocity + rng.randint(-4, 4))))
+        out.append(
+            Note(
+                n.pitch,
+                round(n.start + shift, 4),
+                n.duration,
+                _vel(n.velocity + rng.randint(-4, 4)),
+            )
+        )
     return out
+
+
+def _lift(notes: list[Note], at: float | None) -> list[Note]:
+    """A breath before the final chord: notes that end exactly at ``at`` stop a 32nd
+    note earlier, so the last chord sounds alone."""
+    if at is None:
+        return notes
+    return [
+        Note(n.pitch, n.start, n.duration - 0.125, n.velocity)
+        if abs(n.end - at) < 1e-6 and n.duration > 0.25
+        else n
+        for n in notes
+    ]
 
 
 def _octave(notes: list[Note], shift: int) -> list[Note]:
@@ -100,16 +125,18 @@ def _held(lines: Lines, low: int, high: int, velocity_drop: int) -> list[Note]:
     previous: tuple[int, ...] = ()
     for ch, _ in lines.chords:
         vel = 70 - velocity_drop
-        notes, previous = accompaniment.pad_bar(ch, ch.start, ch.duration, previous, low, high,
-                                                vel)
+        notes, previous = accompaniment.pad_span(
+            ch, ch.start, ch.duration, previous, low, high, vel
+        )
         out += notes
     return out
 
 
-def orchestrate(style: str, lines: Lines, bar_beats: float,
-                rng: random.Random | None) -> tuple[Part, ...]:
+def orchestrate(
+    style: str, lines: Lines, bar_beats: float, rng: random.Random | None
+) -> tuple[Part, ...]:
     """Assign the lines to instruments for ``style``."""
-    h = lambda notes: _sorted(_humanize(notes, rng))  # noqa: E731 - local shorthand
+    h = lambda notes: _sorted(_humanize(_lift(notes, lines.breath), rng))  # noqa: E731
     pedal = _pedal(lines)
     if style == "photograph":
         return (
@@ -118,16 +145,16 @@ def orchestrate(style: str, lines: Lines, bar_beats: float,
         )
     if style == "ensemble":
         return (
-            Part("Piano RH", 0, 0, h(lines.melody), pedal),
+            Part("Piano RH", 0, 0, h(lines.melody + lines.counter), pedal),
             Part("Piano LH", 0, 1, h(lines.accompaniment), pedal),
-            Part("Strings", 48, 2, h(_held(lines, 55, 76, 18) + lines.counter)),
+            Part("Strings", 48, 2, h(_held(lines, 55, 76, 18))),
             Part("Bass", 32, 3, h(lines.bass)),
             Part("Pad", 89, 4, h(_held(lines, 48, 67, 34))),
         )
     if style == "lullaby":
         return (
-            Part("Music Box", 10, 0, h(_octave(lines.melody, 12))),
-            Part("Harp", 46, 1, h(lines.accompaniment + lines.counter)),
+            Part("Music Box", 10, 0, h(_octave(lines.melody + lines.counter, 12))),
+            Part("Harp", 46, 1, h(lines.accompaniment)),
             Part("Pad", 89, 2, h(_held(lines, 52, 71, 36))),
         )
     raise ValueError(f"unknown style {style!r}")

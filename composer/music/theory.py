@@ -6,6 +6,8 @@ Pitches are MIDI numbers; pitch classes are 0..11 (C = 0). Scale degrees are 0-b
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from composer.music.model import MODES, NOTE_NAMES, Key
 
 # Roman numeral -> (scale degree of the root, chord quality). Qualities are interval sets
@@ -75,19 +77,46 @@ def chord_symbol(root_pc: int, quality: str) -> str:
     return NOTE_NAMES[root_pc] + SUFFIX[quality]
 
 
-def voice_chord(pcs: tuple[int, ...], low: int, high: int, previous: tuple[int, ...]) -> tuple[int, ...]:
+@lru_cache(maxsize=4096)
+def voice_chord(
+    pcs: tuple[int, ...], low: int, high: int, previous: tuple[int, ...], max_spread: int = 14
+) -> tuple[int, ...]:
     """Choose pitches for the chord tones inside ``[low, high]`` that move least from
     ``previous`` (smooth voice leading); one pitch per pitch class, sorted.
 
-    Step by step: for every pitch class list its candidate pitches in range, then pick
-    the candidate nearest to the previous voicing's centre of gravity (or the middle
-    of the range for the first chord), keeping the result inside the range.
+    Step by step: list every pitch of each pitch class inside the range; try every
+    combination (a handful: two or three octaves per tone) whose spread is at most
+    ``max_spread`` semitones; keep the one with the smallest total motion from the
+    previous voicing (each new tone measured to its nearest old tone), then the most
+    compact one. The first chord (no previous voicing) is centred in the range.
     """
-    centre = sum(previous) / len(previous) if previous else (low + high) / 2
-    voiced = []
-    for pc in pcs:
-        candidates = [p for p in range(low, high + 1) if p % 12 == pc]
-        if not candidates:
+    options = [[p for p in range(low, high + 1) if p % 12 == pc] for pc in pcs]
+    options = [o for o in options if o]
+    if not options:
+        return ()
+    centre = (low + high) / 2
+    best: tuple[float, int, tuple[int, ...]] | None = None
+    for combo in _product(options):
+        spread = max(combo) - min(combo)
+        if spread > max_spread:
             continue
-        voiced.append(min(candidates, key=lambda p: (abs(p - centre), p)))
-    return tuple(sorted(set(voiced)))
+        motion: float
+        if previous:
+            motion = sum(min(abs(p - q) for q in previous) for p in combo)
+            motion += sum(min(abs(q - p) for p in combo) for q in previous)
+        else:
+            motion = abs(sum(combo) / len(combo) - centre) * len(combo)
+        key = (motion, spread, tuple(sorted(combo)))
+        if best is None or key < best:
+            best = key
+    if best is None:  # the range is too narrow for the spread: nearest to the centre
+        return tuple(sorted({min(o, key=lambda p: (abs(p - centre), p)) for o in options}))
+    return best[2]
+
+
+def _product(options: list[list[int]]) -> list[tuple[int, ...]]:
+    """Cartesian product of the candidate lists (small: at most a few hundred)."""
+    combos: list[tuple[int, ...]] = [()]
+    for opts in options:
+        combos = [(*c, p) for c in combos for p in opts]
+    return combos

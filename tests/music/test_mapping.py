@@ -40,3 +40,66 @@ def test_relative_key_keeps_signature():
     r = mapping.relative_key(k)
     assert r.name == "G major" and set(r.scale) == set(k.scale)
     assert mapping.relative_key(r) == k
+
+
+def test_brightness_follows_valence_within_each_mode():
+    minor = [mapping.cues(v / 10, 0).brightness for v in range(-10, 0)]
+    major = [mapping.cues(v / 10, 0).brightness for v in range(0, 11)]
+    assert minor == sorted(minor) and major == sorted(major)
+    assert max(minor) <= max(major) and min(minor) < min(major)
+
+
+def test_contrast_contour_and_colour_follow_valence():
+    assert mapping.cues(-1.0, 0).contrast == "home"  # darkest minor stays dark
+    assert mapping.cues(-0.5, 0).contrast == "relative"  # a glimpse of the relative major
+    assert mapping.cues(0.5, 0).contrast == "home"
+    contours = [mapping.cues(v / 5, 0).contour for v in range(-5, 6)]
+    assert contours == sorted(contours) and contours[0] == -1 and contours[-1] == 1
+    assert mapping.cues(0.8, -0.2).colour == "add9"
+    assert mapping.cues(-0.8, 0.9).colour == "tense"
+
+
+def test_variety_phrasing_and_articulation_follow_arousal():
+    variety = [mapping.cues(0, a / 5).variety for a in range(-5, 6)]
+    assert variety == sorted(variety) and variety[0] < 0.35 < variety[-1]
+    assert mapping.cues(0, -0.8).section_bars == 4 and mapping.cues(0, 0.5).section_bars == 8
+    articulation = [mapping.cues(0, a / 5).articulation for a in range(-5, 6)]
+    assert articulation == sorted(articulation, reverse=True) and articulation[0] > 0.9
+
+
+def test_tension_and_dominance_cues():
+    calm, tense = mapping.cues(0.5, -0.5), mapping.cues(-0.8, 0.8)
+    assert tense.velocity_range > calm.velocity_range
+    assert tense.suspension and not calm.suspension
+    assert mapping.cues(0, 0, -0.8).bass_motion == "pedal"
+    assert mapping.cues(0, 0, 0.8).bass_motion == "passing"
+    assert mapping.cues(0, 0, 0.8).velocity > mapping.cues(0, 0, -0.8).velocity
+
+
+def test_every_cue_is_in_the_documented_table():
+    import dataclasses
+
+    table = mapping.__doc__ or ""
+    documented = {
+        "major": "mode",
+        "tempo": "tempo",
+        "melody_step": "density",
+        "figure": "figure",
+        "melody_centre": "register",
+        "velocity": "dynamics",
+        "velocity_range": "dynamics",
+        "articulation": "articulation",
+        "colour": "colour",
+        "bass_motion": "bass motion",
+        "time_signature": "metre",
+        "brightness": "brightness",
+        "contrast": "contrast key",
+        "contour": "contour",
+        "suspension": "suspension",
+        "variety": "variety",
+        "section_bars": "phrasing",
+    }
+    fields = {f.name for f in dataclasses.fields(mapping.Cues)}
+    assert fields == set(documented)
+    for row in documented.values():
+        assert f"\n{row} " in table, row

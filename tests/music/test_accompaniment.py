@@ -1,0 +1,68 @@
+"""Accompaniment figures and bass lines ground the harmony."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from composer.music import accompaniment, harmony
+from composer.music.model import Key
+
+KEY = Key(7, "major")  # G major
+FIGURES = ("rocking", "arpeggio", "broken", "driving", "sustained")
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+@pytest.mark.parametrize("degree", range(7))
+@pytest.mark.parametrize("beats", [4.0, 3.0, 2.0])
+def test_figure_plays_the_chord_over_its_root(figure, degree, beats):
+    chord = harmony.make_chord(KEY, degree, 8.0, beats, "seventh", False)
+    notes, voicing = accompaniment.figure_span(figure, chord, 8.0, beats, (), 70)
+    assert notes and voicing
+    first = [n for n in notes if n.start == 8.0]
+    assert min(n.pitch for n in first) % 12 == chord.root  # the bass is the root
+    assert all(n.pitch % 12 in chord.pitch_classes for n in notes)
+    assert all(n.start >= 8.0 and n.end <= 8.0 + beats + 1e-9 for n in notes)
+    assert all(accompaniment.BASS[0] <= n.pitch <= 72 for n in notes)
+    assert all((n.start * 4) == int(n.start * 4) for n in notes)
+
+
+@pytest.mark.parametrize("figure", ["broken", "driving", "arpeggio"])
+def test_fill_walks_by_step_into_the_next_root(figure):
+    chord = harmony.make_chord(KEY, 4, 0.0, 4.0, "plain", True)  # D, then G
+    notes, _ = accompaniment.figure_span(
+        figure, chord, 0.0, 4.0, (), 70, fill_to=7, scale=KEY.scale
+    )
+    walk = sorted((n for n in notes if n.start >= 2.0), key=lambda n: n.start)
+    assert [n.start for n in walk] == [2.0, 2.5, 3.0, 3.5]
+    pitches = [n.pitch for n in walk]
+    assert all(p % 12 in KEY.scale for p in pitches)
+    steps = [b - a for a, b in itertools.pairwise(pitches)]
+    assert all(1 <= abs(s) <= 2 for s in steps) and len({s > 0 for s in steps}) == 1
+    target = accompaniment.bass_pitch(7)
+    assert 1 <= abs(target - pitches[-1]) <= 2  # one step from where the next bar starts
+    assert all(
+        n.end <= 2.0 + 1e-9
+        for n in notes
+        if n.start < 2.0 and n.pitch != walk[0].pitch and n.start > 0
+    )
+
+
+@pytest.mark.parametrize("motion", ["pedal", "roots", "passing"])
+def test_bass_line_grounds_each_chord(motion):
+    chords = [
+        harmony.make_chord(KEY, d, 4.0 * i, 4.0, "plain", False)
+        for i, d in enumerate((0, 5, 3, 4, 0))
+    ]
+    for i, ch in enumerate(chords[:-1]):
+        nxt = chords[i + 1].root
+        line = accompaniment.bass_span(ch, nxt, motion, ch.start, 4.0, 80, KEY.scale)
+        assert line[0].start == ch.start and line[0].pitch % 12 == ch.root
+        assert sum(n.duration for n in line) == pytest.approx(4.0)
+        assert all(accompaniment.BASS_LOW <= n.pitch < accompaniment.BASS_LOW + 24 for n in line)
+        if motion == "pedal":
+            assert {n.pitch for n in line} == {line[0].pitch}
+        if motion == "passing":
+            last, target = line[-1].pitch, accompaniment.bass_pitch(nxt, accompaniment.BASS_LOW)
+            assert last % 12 in KEY.scale and 1 <= abs(target - last) <= 2
