@@ -1,0 +1,129 @@
+"""analyse(): per-message readings, arc, segments, drivers, speakers, overall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from composer.chat.model import Chat, Message
+from composer.errors import InputError
+from composer.mood import Mood, analyse, score_texts
+from composer.mood.arc import build_mood
+
+
+def _chat(pairs: list[tuple[str, str]]) -> Chat:
+    return Chat(tuple(Message(s, t) for s, t in pairs), "test")
+
+
+def _all_vads(m: Mood) -> list[tuple[float, float, float]]:
+    vads = [m.overall, *m.arc, *(x.vad for x in m.messages), *(s.vad for s in m.segments)]
+    vads += [s.vad for s in m.speakers]
+    return [(v.valence, v.arousal, v.dominance) for v in vads]
+
+
+def test_empty_chat_is_an_input_error() -> None:
+    with pytest.raises(InputError):
+        analyse(Chat((), "test"))
+
+
+def test_rejects_non_chat() -> None:
+    with pytest.raises(TypeError):
+        analyse(["hello"])  # type: ignore[arg-type]
+
+
+def test_lengths_and_ranges(argument_chat: Chat) -> None:
+    m = analyse(argument_chat)
+    n = len(argument_chat.messages)
+    assert len(m.messages) == n and len(m.arc) == n
+    assert [x.index for x in m.messages] == list(range(n))
+    assert [x.speaker for x in m.messages] == [x.speaker for x in argument_chat.messages]
+    assert all(-1.0 <= x <= 1.0 for vad in _all_vads(m) for x in vad)
+    assert m.model
+
+
+def test_message_readings_are_their_own(argument_chat: Chat) -> None:
+    m = analyse(argument_chat)
+    own = score_texts([x.text for x in argument_chat.messages])
+    got = np.array([[x.vad.valence, x.vad.arousal, x.vad.dominance] for x in m.messages])
+    np.testing.assert_allclose(got, own, atol=1e-9)
+
+
+def test_one_bad_message_keeps_its_own_value() -> None:
+    happy = ("Ana", "this is wonderful, I'm so happy for you!")
+    pairs = [happy] * 4 + [("Ben", "I hate everything, this is the worst day of my life")] + [happy]
+    m = analyse(_chat(pairs))
+    assert m.messages[4].vad.valence < 0.0
+    assert m.messages[4].vad.valence < m.arc[4].valence  # the arc is smoothed, the message isn't
+    assert min(x.vad.valence for x in m.messages) == m.messages[4].vad.valence
+
+
+def test_short_reply_leans_on_context_only_when_short() -> None:
+    own = np.array([[-0.8, 0.5, -0.3], [0.4, -0.2, 0.1], [0.4, -0.2, 0.1]])
+    m = build_mood(["a", "b", "b"], ["my dog died", "ok", "ok then, see you at the park"], own, "t")
+    assert m.messages[1].vad.valence < 0.4  # "ok" after bad news leans negative
+    assert m.messages[2].vad.valence == pytest.approx(0.4)  # a real sentence keeps its value
+
+
+def test_argument_then_reconciliation_has_two_segments(argument_chat: Chat) -> None:
+    m = analyse(argument_chat)
+    assert 2 <= len(m.segments) <= 4
+    assert m.segments[0].start == 0 and m.segments[-1].end == len(argument_chat.messages)
+    for a, b in zip(m.segments, m.segments[1:], strict=False):
+        assert a.end == b.start
+    assert m.segments[-1].vad.valence > m.segments[0].vad.valence
+
+
+def test_segment_count_is_capped_by_length() -> None:
+    rng = np.random.default_rng(0)
+    for n in (1, 3, 7, 60, 3000):
+        own = rng.uniform(-1, 1, size=(n, 3))
+        m = build_mood(["a", "b"] * (n // 2) + ["a"] * (n % 2), ["x y z"] * n, own, "t")
+        assert 1 <= len(m.segments) <= (3 if n <= 7 else 8)
+
+
+def test_steady_chat_is_one_segment() -> None:
+    m = analyse(_chat([("a", "I love this so much"), ("b", "me too, so happy")] * 5))
+    assert len(m.segments) == 1
+
+
+def test_drivers_point_at_the_strongest_messages() -> None:
+    own = np.array([[0.1, 0.0, 0.0], [0.9, 0.8, 0.4], [0.2, 0.1, 0.0], [0.6, 0.3, 0.2]])
+    texts = ["one two three"] * 4
+    m = build_mood(["a", "b", "a", "b"], texts, own, "t")
+    assert len(m.segments) == 1
+    assert m.segments[0].drivers[:2] == (1, 3)
+    assert len(m.segments[0].drivers) <= 3
+
+
+def test_speakers_shares_and_counts(argument_chat: Chat) -> None:
+    m = analyse(argument_chat)
+    assert [s.name for s in m.speakers] == list(argument_chat.speakers)
+    assert sum(s.share for s in m.speakers) == pytest.approx(1.0)
+    assert sum(s.messages for s in m.speakers) == len(argument_chat.messages)
+
+
+def test_dominant_speaker_has_most_words() -> None:
+    pairs = [("a", "hi"), ("b", "well I have a great deal to say about all of this today")] * 3
+    m = analyse(_chat(pairs))
+    assert {s.dominant_speaker for s in m.segments} == {"b"}
+
+
+def test_overall_is_between_extremes(argument_chat: Chat) -> None:
+    m = analyse(argument_chat)
+    vs = [x.vad.valence for x in m.messages]
+    assert min(vs) <= m.overall.valence <= max(vs)
+
+
+def test_deterministic(argument_chat: Chat) -> None:
+    assert analyse(argument_chat) == analyse(argument_chat)
+
+
+def test_long_chat_runs_and_is_bounded() -> None:
+    rng = np.random.default_rng(1)
+    n = 20_000
+    own = np.clip(rng.normal(0.0, 0.4, size=(n, 3)), -1, 1)
+    own[n // 2 :, 0] += 0.6  # the mood turns halfway
+    texts = ["a b c d"] * n
+    m = build_mood(["a"] * n, texts, own, "t")
+    assert len(m.arc) == n and 2 <= len(m.segments) <= 8
+    assert any(abs(s.start - n // 2) < n // 20 for s in m.segments[1:])
