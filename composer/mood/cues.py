@@ -65,6 +65,18 @@ _LAUGH_RE = re.compile(
 _ELONG_RE = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*")
 _EXCLAIM_RE = re.compile(r"!+")
+# Phrases of a quarrel: chat arguments are terse, and a model trained on edited prose
+# reads "You always have a deadline." as calm. Each hit pushes arousal up.
+_CONFLICT_RE = re.compile(
+    r"\byou (?:always|never|don'?t even|didn'?t even|said)\b|^\s*whatever\b|\bnot fair\b"
+    r"|\b(?:how|why) (?:could|would|didn'?t|don'?t|can'?t) you\b|\bwhere were you\b"
+    r"|\bi told you\b|\bstop (?:it|that|ignoring|yelling|lying|shouting)\b|\bleave me alone\b"
+    r"|\bshut up\b|\bare you (?:kidding|serious)\b|\bi can'?t believe you\b"
+    r"|\bi'?m (?:not doing this|done with)\b|\bforget it\b|\b(?:my|your) fault\b"
+    r"|\bseriously\?",
+    re.IGNORECASE,
+)
+_NOT_SHOUTING = frozenset({"AM", "PM", "US", "UK", "EU", "UN", "TV", "AP", "ID", "OK", "DJ", "PC"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +113,20 @@ def _icons(text: str) -> list[tuple[float, float, float]]:
     return found
 
 
+def _conflict(text: str) -> float:
+    """Arousal offset for quarrel phrases ("you always", "whatever.", "not fair")."""
+    hits = len(_CONFLICT_RE.findall(text))
+    return min(0.18 * hits, 0.3)
+
+
 def _shouting(text: str) -> tuple[float, float, float]:
     """Arousal and dominance offsets and a gain for words in capitals ("GUESS WHAT")."""
     words = _WORD_RE.findall(text)
-    shouted = sum(1 for w in words if len(w) >= 2 and w.isupper())
-    if not shouted:
+    shouted = sum(1 for w in words if len(w) >= 2 and w.isupper() and w not in _NOT_SHOUTING)
+    # One capitalised word, or a few acronyms in a sentence ("the JCC and the AP"), is not shouting.
+    if shouted < 2 or shouted < 0.5 * len(words):
         return 0.0, 0.0, 1.0
     frac = shouted / len(words)
-    if frac < 0.5 and shouted < 2:
-        return 0.0, 0.0, 1.0
     return 0.35 * min(1.0, frac + 0.2), 0.15 * frac, 1.0 + 0.2 * frac
 
 
@@ -133,7 +150,9 @@ def cue_features(text: str, unseen_only: bool = False) -> Cues:
     gain = 1.0
     if unseen_only:
         a, d, gain = _shouting(text)
-        return Cues(icons=tuple(_icons(text)), offset=(0.0, a, d), gain=gain)
+        # The model already reads the words' own arousal: a smaller push than for the word list.
+        a = 0.6 * a + _conflict(text)
+        return Cues(icons=tuple(_icons(text)), offset=(0.0, a, 0.6 * d), gain=gain)
     bangs = sum(len(m) for m in _EXCLAIM_RE.findall(text))
     if bangs:
         a += min(0.12 * bangs, 0.4)
@@ -142,6 +161,7 @@ def cue_features(text: str, unseen_only: bool = False) -> Cues:
         d -= 0.05
         if "?!" in text or "!?" in text:
             a += 0.1
+    a += _conflict(text)
     da, dd, dg = _shouting(text)
     a, d, gain = a + da, d + dd, gain + dg - 1.0
     if _ELONG_RE.search(text):

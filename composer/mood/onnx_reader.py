@@ -95,7 +95,7 @@ class OnnxReader:
         if self.cue_weight <= 0.0:
             return base
         cues = cue_features(text, unseen_only=True)
-        if not cues.icons and cues.gain == 1.0:
+        if not cues.icons and cues.gain == 1.0 and cues.offset == (0.0, 0.0, 0.0):
             return base
         return combine(base, cues, base_weight=self.cue_weight, squash=False)
 
