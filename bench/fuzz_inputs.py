@@ -23,19 +23,13 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from composer.chat import FORMATS as CHAT_FORMATS
+from composer.music.orchestra import STYLES as ORCHESTRA_STYLES
+
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "chats"
 HAS_NOTATION = importlib.util.find_spec("composer.notation") is not None
-STYLES = ("photograph", "ensemble", "lullaby")
-FORMATS: tuple[str, ...] = (
-    "auto",
-    "whatsapp",
-    "telegram",
-    "slack",
-    "discord-json",
-    "discord-csv",
-    "plain",
-)
-FORMATS += ("srt", "vtt", "moment")
+STYLES = ORCHESTRA_STYLES
+FORMATS: tuple[str, ...] = CHAT_FORMATS
 CODECS: tuple[str, ...] = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig")
 CODECS += ("latin-1", "cp1252", "mac-roman", "cp437", "utf-7", "utf-8")
 WRONG_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
