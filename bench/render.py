@@ -7,8 +7,13 @@ mido, then prints ``name: value`` lines:
     render_speed_x_realtime   median of 3 warm renders
     normalize_s               loudness normalisation of the rendered audio
     ogg_encode_s              OGG Vorbis encoding of it (also wav/flac encode times)
+    audio_ogg_s               render + normalise + OGG in one call (composer.audio.stream,
+                              the encoder beside the synth), and the same done one step
+                              after the other (``plain``), medians of 3
 
-Run: ``.venv/bin/python bench/render.py [--seconds 120] [--variants] [--cli]``; ``--cli``
+Run: ``.venv/bin/python bench/render.py [--seconds 120] [--variants] [--cli] [--prepass]``;
+``--prepass`` composes songs in every style and mood and prints how far the streamed
+audio (gain from the low-rate pre-pass) lands from -16 LUFS. ``--cli``
 also times the fluidsynth command line on the same MIDI for comparison. ``--variants``
 also times the render with the chorus forced on (it is skipped when no preset or
 controller feeds it), with fluidsynth's default 4th-order interpolation instead of
@@ -113,12 +118,41 @@ def cli_speed(midi: bytes, soundfont: object) -> None:
     print(f"cli_speed_x_realtime: {duration / statistics.median(times):.0f}  (incl. its load)")
 
 
+def prepass_errors() -> None:
+    """Streamed loudness error (LU from -16 LUFS) over styles and moods."""
+    from composer.audio.stream import PREPASS_RATE, render_encoded
+    from composer.music.compose import SongOptions
+    from composer.music.orchestra import STYLES
+    from composer.pipeline import Request, compose
+
+    errors = []
+    for style in STYLES:
+        for valence, arousal in ((-0.7, -0.6), (0.6, 0.7), (0.0, 0.0), (-0.5, 0.8)):
+            request = Request(
+                moment=f"{style} {valence} {arousal}",
+                song=SongOptions(length_s=60, style=style, valence=valence, arousal=arousal),
+                no_audio=True,
+            )
+            midi = compose(request).midi
+            rendered = render_encoded(midi, "wav", stream=True)
+            error = rendered.loudness_lufs + 16.0
+            errors.append(error)
+            print(f"prepass_error_lu {style} v={valence:+.1f} a={arousal:+.1f}: {error:+.2f}"
+                  f"{'' if rendered.streamed else '  (fell back to the plain path)'}")  # fmt: skip
+    worst = max(abs(e) for e in errors)
+    print(f"prepass_rate_hz: {PREPASS_RATE}  max_abs_error_lu: {worst:.2f}  "
+          f"mean_error_lu: {statistics.mean(errors):+.2f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--variants", action="store_true", help="also time other settings")
     parser.add_argument(
         "--cli", action="store_true", help="also time the fluidsynth command line (same MIDI)"
+    )
+    parser.add_argument(
+        "--prepass", action="store_true", help="also measure the streamed loudness error"
     )
     args = parser.parse_args()
 
@@ -180,6 +214,18 @@ def main() -> None:
         start = time.perf_counter()
         data = encode_audio(normalized, fmt)
         print(f"{fmt}_encode_s: {time.perf_counter() - start:.3f}  ({len(data) / 1e6:.1f} MB)")
+
+    from composer.audio.stream import render_encoded
+
+    for label, streamed in (("audio_ogg_s", True), ("audio_ogg_plain_s", False)):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            render_encoded(midi, "ogg", stream=streamed)
+            times.append(time.perf_counter() - start)
+        print(f"{label}: {statistics.median(times):.3f}")
+    if args.prepass:
+        prepass_errors()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -84,6 +85,10 @@ class Composition:
     audio: Audio | None
     digest: str
     notes: tuple[str, ...] = ()
+    #: ``audio`` already encoded in the request's format (engines that encode while they
+    #: render), with its measured integrated loudness (LUFS) and peak (dBFS).
+    audio_file: bytes | None = None
+    audio_levels: tuple[float, float] | None = None
 
 
 def read_chat(request: Request) -> Chat:
@@ -125,6 +130,10 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
             f"unknown audio format {request.audio_format!r}; "
             f"choose one of: {', '.join(AUDIO_FORMATS)}"
         )
+    if not request.no_audio and request.engine == "synth":
+        from composer.engines.synth import prewarm
+
+        prewarm(request.engine_options)  # loads the SoundFont while the song is composed
     progress("reading", 0, 4)
     chat = read_chat(request)
     digest = digest_of(chat)
@@ -141,6 +150,8 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     song = compose_song(chat, mood, opts)
     midi = to_midi(song)
     audio = None
+    audio_file = None
+    levels = None
     notes: tuple[str, ...] = ()
     if not request.no_audio:
         from composer.engines import load_engine
@@ -149,11 +160,19 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
         engine = load_engine(request.engine, **request.engine_options)
         audio_notes = [getattr(engine, "note", None), *getattr(engine, "warnings", ())]
         notes = tuple(n for n in audio_notes if n)
-        audio = engine.render(
-            song, midi, seed=seed, progress=lambda s, d, t: progress(s, 3 + d / max(t, 1), 4)
-        )
+
+        def step(stage: str, done: float, total: float) -> None:
+            progress(stage, 3 + done / max(total, 1), 4)
+
+        render_encoded = getattr(engine, "render_encoded", None)
+        if callable(render_encoded):  # encodes while it renders (see composer.audio.stream)
+            rendered = render_encoded(song, midi, request.audio_format, seed=seed, progress=step)
+            audio, audio_file = rendered.audio, rendered.data
+            levels = (rendered.loudness_lufs, rendered.peak_dbfs)
+        else:
+            audio = engine.render(song, midi, seed=seed, progress=step)
     progress("done", 4, 4)
-    return Composition(chat, mood, song, midi, audio, digest, notes)
+    return Composition(chat, mood, song, midi, audio, digest, notes, audio_file, levels)
 
 
 def _fields(options: SongOptions) -> dict[str, Any]:
@@ -192,6 +211,20 @@ def score_document(
         "notes": notes_view(comp.song),
         "files": files,
         "versions": versions(),
+        **_levels(comp),
+    }
+
+
+def _levels(comp: Composition) -> dict[str, Any]:
+    """``{"audio": {"loudness_lufs", "peak_dbfs"}}`` when the engine measured them."""
+    if comp.audio is None or comp.audio_levels is None:
+        return {}
+    loudness, peak = comp.audio_levels
+    return {
+        "audio": {
+            "loudness_lufs": round(loudness, 2) if math.isfinite(loudness) else None,
+            "peak_dbfs": round(peak, 2) if math.isfinite(peak) else None,
+        }
     }
 
 
@@ -216,7 +249,9 @@ def save(
 ) -> Record:
     """Encode everything and write the song folder atomically."""
     files: dict[str, bytes] = {"song.mid": comp.midi}
-    if comp.audio is not None:
+    if comp.audio_file is not None:
+        files[f"song.{request.audio_format}"] = comp.audio_file
+    elif comp.audio is not None:
         from composer.audio.files import encode_audio
 
         files[f"song.{request.audio_format}"] = encode_audio(comp.audio, request.audio_format)

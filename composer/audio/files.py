@@ -10,6 +10,7 @@ import io
 import os
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -25,9 +26,9 @@ _SNDFILE: dict[str, tuple[str, str]] = {
     "flac": ("FLAC", "PCM_16"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
-# libsndfile (1.2.x) crashes when one call hands the Vorbis encoder millions of frames:
-# always write in blocks.
-_WRITE_BLOCK = 65536
+#: libsndfile (1.2.x) crashes when one call hands the Vorbis encoder millions of frames:
+#: always write at most this many frames per call.
+WRITE_BLOCK = 65536
 
 
 def encode_audio(audio: Audio, fmt: str) -> bytes:
@@ -46,18 +47,34 @@ def encode_audio(audio: Audio, fmt: str) -> bytes:
     """
     if not isinstance(audio, Audio):
         raise TypeError(f"expected Audio, not {type(audio).__name__}")
-    container, subtype = _format(fmt)
-    soundfile = _soundfile(fmt, container, subtype)
     samples = np.asarray(audio.samples, dtype=np.float32)
     if samples.ndim != 2 or samples.shape[1] == 0:
         raise ValueError(f"audio samples must be (frames, channels), not {samples.shape}")
     buffer = io.BytesIO()
-    with soundfile.SoundFile(
-        buffer, "w", audio.sample_rate, samples.shape[1], subtype, format=container
-    ) as out:
-        for start in range(0, samples.shape[0], _WRITE_BLOCK):
-            out.write(np.clip(samples[start : start + _WRITE_BLOCK], -1.0, 1.0))
+    with open_writer(buffer, fmt, audio.sample_rate, samples.shape[1]) as out:
+        for start in range(0, samples.shape[0], WRITE_BLOCK):
+            out.write(np.clip(samples[start : start + WRITE_BLOCK], -1.0, 1.0))
     return buffer.getvalue()
+
+
+def open_writer(target: io.BytesIO | int, fmt: str, sample_rate: int, channels: int) -> Any:
+    """A ``soundfile.SoundFile`` writing ``fmt`` into ``target`` (close it to finish).
+
+    ``target`` is a buffer or an open file descriptor (left open). libsndfile writes a
+    descriptor itself; a buffer costs a call back into Python, which needs the GIL, for
+    every page, which matters when the encoder runs in a thread beside Python code. Write
+    at most :data:`WRITE_BLOCK` frames per call, float32 within -1..1.
+
+    Raises
+    ------
+    OptionError, EngineUnavailableError
+        As :func:`encode_audio`.
+    """
+    container, subtype = _format(fmt)
+    soundfile = _soundfile(fmt, container, subtype)
+    return soundfile.SoundFile(
+        target, "w", sample_rate, channels, subtype, format=container, closefd=False
+    )
 
 
 def write_audio(audio: Audio, path: Path, fmt: str | None = None) -> Path:

@@ -52,26 +52,75 @@ def normalize(audio: Audio, target_lufs: float = -16.0, ceiling_dbfs: float = -1
     OptionError
         Target outside -70..0 LUFS or ceiling outside -30..0 dBFS.
     """
-    target = _number(target_lufs, "target loudness", -70.0, 0.0, "LUFS")
-    ceiling_db = _number(ceiling_dbfs, "ceiling", -30.0, 0.0, "dBFS")
+    samples = _samples(audio)
+    fit = fit_gain(audio, target_lufs, ceiling_dbfs)
+    if fit is None:
+        return audio
+    gain, reduction = fit
+    out = samples * np.float32(gain)
+    if reduction is not None:
+        index, curve = reduction
+        out[index] *= curve.astype(np.float32)[:, None]
+    return Audio(samples=out, sample_rate=audio.sample_rate)
+
+
+def fit_gain(
+    audio: Audio, target_lufs: float = -16.0, ceiling_dbfs: float = -1.0
+) -> tuple[float, tuple[np.ndarray, np.ndarray] | None] | None:
+    """The gain :func:`normalize` applies, and its limiter reductions.
+
+    Returns
+    -------
+    (float, (numpy.ndarray, numpy.ndarray) or None) or None
+        The linear gain and :func:`composer.audio.limiter.limiter_gain`'s reductions for
+        the scaled audio (``None``: no limiting); ``None`` for empty or silent audio.
+
+    Raises
+    ------
+    OptionError
+        Target outside -70..0 LUFS or ceiling outside -30..0 dBFS.
+    """
+    target, ceiling_db = check_levels(target_lufs, ceiling_dbfs)
     samples = _samples(audio)
     if samples.shape[0] == 0:
-        return audio
+        return None
     energy, plan = hop_energy(samples, audio.sample_rate)
     loudness = _gated(energy, plan.hop, samples.shape[0])
     if not math.isfinite(loudness):
-        return audio
-    ceiling = 10.0 ** (ceiling_db / 20.0) * (1.0 - 1e-6)  # margin for float32 rounding
+        return None
+    ceiling = ceiling_linear(ceiling_db)
     gain = 10.0 ** ((target - loudness) / 20.0)
+    peak = peaks(samples)
+    if gain * float(peak.max()) <= ceiling:
+        return gain, None
+    return _fit_limited(samples, peak, energy, plan.hop, target, ceiling, gain, audio.sample_rate)
+
+
+def check_levels(target_lufs: float, ceiling_dbfs: float) -> tuple[float, float]:
+    """Validate a loudness target and a peak ceiling: ``(target, ceiling)`` as floats.
+
+    Raises
+    ------
+    TypeError
+        Not numbers.
+    OptionError
+        Target outside -70..0 LUFS or ceiling outside -30..0 dBFS.
+    """
+    target = _number(target_lufs, "target loudness", -70.0, 0.0, "LUFS")
+    return target, _number(ceiling_dbfs, "ceiling", -30.0, 0.0, "dBFS")
+
+
+def ceiling_linear(ceiling_dbfs: float) -> float:
+    """The linear sample ceiling for ``ceiling_dbfs``, with a margin for float32 rounding."""
+    return 10.0 ** (ceiling_dbfs / 20.0) * (1.0 - 1e-6)
+
+
+def peaks(samples: np.ndarray) -> np.ndarray:
+    """Per-frame peak magnitude over the channels of ``(frames, channels)`` samples."""
     peak = np.abs(samples[:, 0])
     for channel in range(1, samples.shape[1]):
         np.maximum(peak, np.abs(samples[:, channel]), out=peak)
-    if gain * float(peak.max()) <= ceiling:
-        return Audio(samples=samples * np.float32(gain), sample_rate=audio.sample_rate)
-    limited = _fit_limited(
-        samples, peak, energy, plan.hop, target, ceiling, gain, audio.sample_rate
-    )
-    return Audio(samples=limited, sample_rate=audio.sample_rate)
+    return peak
 
 
 def _fit_limited(
@@ -83,8 +132,8 @@ def _fit_limited(
     ceiling: float,
     gain: float,
     sample_rate: int,
-) -> np.ndarray:
-    """Raise the gain until gain + limiter meet the target; return the limited samples.
+) -> tuple[float, tuple[np.ndarray, np.ndarray] | None]:
+    """Raise the gain until gain + limiter meet the target: (gain, limiter reductions).
 
     The loudness of each trial is estimated without re-filtering: a hop's K-weighted
     energy is scaled by the fraction of its plain energy the limiter keeps (the limiter
@@ -126,11 +175,7 @@ def _fit_limited(
         gain_db = min(gain_db + error / slope, start_db + MAX_LIMITING_DB)
         if gain_db == tried[-1][0]:
             break
-    out = samples * np.float32(gain)
-    if reduction is not None:
-        index, curve = reduction
-        out[index] *= curve.astype(np.float32)[:, None]
-    return out
+    return gain, reduction
 
 
 def _gated(energy: np.ndarray, hop: int, frames: int) -> float:
@@ -145,7 +190,8 @@ def _gated(energy: np.ndarray, hop: int, frames: int) -> float:
         sums = np.concatenate([np.zeros((channels, 1)), sums], axis=1)
         window = HOPS_PER_BLOCK * hop
         mean_square = (sums[:, HOPS_PER_BLOCK:] - sums[:, :-HOPS_PER_BLOCK]) / window
-    block_power = weights @ mean_square  # (blocks,)
+    # Near silence the blocked K filter's energy can round to just below zero.
+    block_power = np.maximum(weights @ mean_square, 0.0)  # (blocks,)
     with np.errstate(divide="ignore"):
         block_lufs = -0.691 + 10.0 * np.log10(block_power)
     passed = block_lufs > ABSOLUTE_GATE

@@ -1,14 +1,20 @@
-"""MIDI bytes → a flat, time-sorted list of synthesizer events in output frames."""
+"""MIDI bytes → a flat, time-sorted list of synthesizer events in output frames.
+
+Well-formed files are read by :mod:`composer.audio.smf` (fast); anything it declines goes
+through mido, which parses the oddities it tolerates and reports the rest.
+"""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import mido
-
-from composer.audio import fluid
+from composer.audio import fluid, smf
 from composer.errors import InputError
+
+if TYPE_CHECKING:
+    import mido
 
 DEFAULT_TEMPO = 500_000  # microseconds per quarter note (120 BPM), the SMF default
 DRUM_CHANNEL = 9
@@ -61,14 +67,70 @@ def read_midi_events(midi: bytes, sample_rate: int) -> MidiEvents:
         raise TypeError(f"midi must be bytes, not {type(midi).__name__}")
     if len(midi) == 0:
         raise InputError("the MIDI data is empty")
+    raw = smf.parse(bytes(midi))
+    if raw is not None:
+        _check_division(raw.ticks_per_beat)
+        return _schedule_raw(raw, sample_rate)
+    import mido  # only for files the fast reader declines
+
     try:
         parsed = mido.MidiFile(file=io.BytesIO(bytes(midi)), clip=True)
     except _PARSE_ERRORS as exc:
         raise InputError(f"not a valid MIDI file: {exc}") from None
-    tpb = parsed.ticks_per_beat
+    _check_division(parsed.ticks_per_beat)
+    return _schedule(mido.merge_tracks(parsed.tracks), parsed.ticks_per_beat, sample_rate)
+
+
+def _check_division(tpb: int) -> None:
     if tpb <= 0 or tpb >= 0x8000:  # 0 or SMPTE time division: not supported
         raise InputError(f"unsupported MIDI time division {tpb}")
-    return _schedule(mido.merge_tracks(parsed.tracks), tpb, sample_rate)
+
+
+# Channel status high nibble -> synth event kind.
+_KINDS = {
+    0x8: fluid.NOTE_OFF,
+    0x9: fluid.NOTE_ON,
+    0xA: fluid.KEY_PRESSURE,
+    0xB: fluid.CONTROL,
+    0xC: fluid.PROGRAM,
+    0xD: fluid.CHANNEL_PRESSURE,
+    0xE: fluid.PITCH_BEND,
+}
+
+
+def _schedule_raw(raw: smf.RawMidi, sample_rate: int) -> MidiEvents:
+    """:func:`_schedule` for :func:`composer.audio.smf.parse` output (same arithmetic)."""
+    scale = sample_rate / fluid.BLOCK
+    tpb = raw.ticks_per_beat
+    events: list[tuple[int, int, int, int, int]] = []
+    programs = [0] * 16
+    presets: set[tuple[int, int]] = set()
+    chorus_controls = False
+    tempo = DEFAULT_TEMPO
+    anchor_tick = 0
+    anchor_s = 0.0
+    kinds = _KINDS
+    for tick, status, a, b in raw.events:
+        now_s = anchor_s + (tick - anchor_tick) * tempo / (tpb * 1_000_000)
+        if status == 0xFF:
+            anchor_tick, anchor_s, tempo = tick, now_s, a
+            continue
+        kind = kinds[status >> 4]
+        channel = status & 0x0F
+        if kind == fluid.NOTE_OFF:
+            b = 0
+        elif kind == fluid.PITCH_BEND:
+            a, b = a | (b << 7), 0
+        frame = int(now_s * scale + 0.5) * fluid.BLOCK
+        events.append((frame, kind, channel, a, b))
+        if kind == fluid.PROGRAM:
+            programs[channel] = a
+        elif kind == fluid.NOTE_ON and b > 0:
+            presets.add((128 if channel == DRUM_CHANNEL else 0, programs[channel]))
+        elif kind == fluid.CONTROL and b >= _CHORUS_CONTROLS.get(a, 128):
+            chorus_controls = True
+    end_s = anchor_s + (raw.end_tick - anchor_tick) * tempo / (tpb * 1_000_000)
+    return MidiEvents(tuple(events), end_s, frozenset(presets), chorus_controls)
 
 
 def _schedule(messages: mido.MidiTrack, tpb: int, sample_rate: int) -> MidiEvents:

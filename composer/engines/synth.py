@@ -6,9 +6,12 @@ bytes always give the same samples, so ``seed`` is not used.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from composer.audio.fluid import load_library
 from composer.audio.loudness import normalize
@@ -17,6 +20,9 @@ from composer.audio.soundfont import find_soundfont
 from composer.audio.synth import check_options, render_midi, warm_up
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from composer.audio.stream import Rendered
 
 #: Integrated loudness of rendered songs (streaming-style level, EBU R128 LUFS).
 TARGET_LUFS = -16.0
@@ -58,9 +64,59 @@ class SynthEngine:
         progress("normalize", 1.0, 1.0)
         return audio
 
+    def render_encoded(
+        self,
+        song: Song,
+        midi: bytes,
+        fmt: str,
+        *,
+        seed: int = 0,
+        progress: Progress = no_progress,
+    ) -> Rendered:
+        """:meth:`render`, encoded as ``fmt`` at the same time (the encoder runs beside the
+        synth; see :mod:`composer.audio.stream`). ``song`` and ``seed`` are unused.
+        """
+        from composer.audio.stream import render_encoded
+
+        return render_encoded(
+            midi,
+            fmt,
+            sample_rate=self.sample_rate,
+            soundfont=self.soundfont,
+            target_lufs=TARGET_LUFS,
+            ceiling_dbfs=CEILING_DBFS,
+            progress=progress,
+        )
+
     def warm(self) -> None:
         """Load the SoundFont now so the first render does not pay for it (servers)."""
         warm_up(self.sample_rate, self.soundfont)
+        from composer.audio.stream import PREPASS_RATE, STREAM_THREADS
+
+        warm_up(self.sample_rate, self.soundfont, threads=STREAM_THREADS)
+        warm_up(PREPASS_RATE, self.soundfont)
+
+
+def prewarm(options: dict[str, Any]) -> threading.Thread:
+    """Create the engine and the synths :meth:`SynthEngine.render_encoded` uses, in a
+    background thread (best effort).
+
+    The SoundFont loads in C with the GIL released, so the caller's own work (reading
+    and composing the song) goes on meanwhile. Errors are ignored here: creating the
+    engine again for the render reports them.
+    """
+
+    def run() -> None:
+        from composer.audio.stream import PREPASS_RATE, STREAM_THREADS
+
+        with contextlib.suppress(Exception):  # reported by the real create() later
+            engine = create(**options)
+            warm_up(engine.sample_rate, engine.soundfont, threads=STREAM_THREADS)
+            warm_up(PREPASS_RATE, engine.soundfont)
+
+    thread = threading.Thread(target=run, name="photograph-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def create(
