@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from composer.errors import (
     BusyError,
@@ -29,6 +30,9 @@ from composer.errors import (
 )
 
 log = logging.getLogger("composer.web")
+
+#: Methods looked for when a 405 lists what a path allows.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 class InvalidRequestError(OptionError):
@@ -142,11 +146,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         raise exc
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request) or headers.get("Allow", "")
     return JSONResponse(
         error_body(code, " ".join(message.split())),
         status_code=exc.status_code,
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def _allowed(request: Request) -> str:
+    """Every method the routes at this path accept (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Mount):  # the page's static files: any path, GET only
+            continue
+        for method in METHODS:
+            match, _ = route.matches({**request.scope, "method": method})
+            if match == Match.FULL:
+                methods.add(method)
+    return ", ".join(sorted(methods))
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

@@ -139,6 +139,8 @@ class JobManager:
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
         """Start the progress reader and warm the CPU pool (process pools only)."""
+        with self._lock:
+            self._closed = False  # started again after a shutdown (an app's lifespan re-run)
         if self.executor != "process" or self._queue is not None:
             return
         self._queue = multiprocessing.get_context("spawn").Queue()

@@ -2,29 +2,86 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_MOMENT_CHARS = 2000
+_STRING = {"type": "string"}
+_NULL = {"type": "null"}
+
+
+def _choices(module: str, name: str) -> Callable[[dict[str, Any]], None]:
+    """Schema-only ``enum`` of a field: the names in ``module.name`` (read when the schema
+    is built; the handler checks the value and answers 422 with the choices)."""
+
+    def add(schema: dict[str, Any]) -> None:
+        schema["enum"] = list(getattr(importlib.import_module(module), name))
+
+    return add
+
+
+def _one_input(schema: dict[str, Any]) -> None:
+    """Document the rule the handler enforces: a ``chat`` or a ``moment``, not both."""
+    schema["anyOf"] = [
+        {"required": ["chat"], "properties": {"chat": _STRING, "moment": _NULL}},
+        {"required": ["moment"], "properties": {"moment": _STRING, "chat": _NULL}},
+    ]
+
+
+def _one_form_input(schema: dict[str, Any]) -> None:
+    """The form's rule: a ``file``, a ``chat`` or a ``moment``, exactly one of them."""
+    schema["properties"]["file"] = {
+        "type": "string",
+        "format": "binary",
+        "description": "a chat export file (txt, json, csv, zip...)",
+    }
+    schema["anyOf"] = [
+        {"required": ["file"], "properties": {"chat": _NULL, "moment": _NULL}},
+        {"required": ["chat"], "properties": {"chat": _STRING, "moment": _NULL, "file": False}},
+        {"required": ["moment"], "properties": {"moment": _STRING, "chat": _NULL, "file": False}},
+    ]
 
 
 class ComposeIn(BaseModel):
     """A compose request: a chat export (``chat``) or a one-line ``moment``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_input)
 
-    chat: str | None = Field(None, description="the chat export's text (any supported format)")
-    moment: str | None = Field(
-        None, max_length=MAX_MOMENT_CHARS, description="a moment in words, instead of a chat"
+    chat: str | None = Field(
+        None,
+        description="the chat export's text (any supported format)",
+        json_schema_extra={"pattern": r"\S"},
     )
-    format: str = Field("auto", max_length=40, description="chat format, or 'auto'")
+    moment: str | None = Field(
+        None,
+        max_length=MAX_MOMENT_CHARS,
+        description="a moment in words, instead of a chat",
+        json_schema_extra={"pattern": r"\S"},
+    )
+    format: str = Field(
+        "auto",
+        max_length=40,
+        description="chat format, or 'auto'",
+        json_schema_extra=_choices("composer.chat.dispatch", "FORMATS"),
+    )
     seed: int | None = Field(
         None, ge=0, lt=2**63, description="random seed (default: derived from the input)"
     )
     length: float = Field(90.0, ge=10, le=600, description="length in seconds")
-    style: str = Field("photograph", max_length=40)
-    engine: str = Field("synth", max_length=40, description="synth, musicgen or audiocraft")
+    style: str = Field(
+        "photograph",
+        max_length=40,
+        json_schema_extra=_choices("composer.music.orchestra", "STYLES"),
+    )
+    engine: str = Field(
+        "synth",
+        max_length=40,
+        description="synth, musicgen or audiocraft",
+        json_schema_extra=_choices("composer.engines", "ENGINES"),
+    )
     valence: float | None = Field(None, ge=-1, le=1, description="override valence")
     arousal: float | None = Field(None, ge=-1, le=1, description="override arousal")
     humanize: bool = False
@@ -33,6 +90,8 @@ class ComposeIn(BaseModel):
 
 class ComposeForm(ComposeIn):
     """The same fields as multipart form fields, plus the chat export as ``file``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_form_input)
 
     file: bytes | None = Field(
         None,

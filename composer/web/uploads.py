@@ -39,6 +39,9 @@ from composer.web.schemas import ComposeIn
 SLACK_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_ENTRIES = 5000
+#: Form fields that may be sent blank (or "null") to mean "not given", and those values.
+BLANK = ("", "null", "none")
+NULLABLE = frozenset(k for k, f in ComposeIn.model_fields.items() if f.default is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,11 @@ async def read_compose(
     if data is not None and model.chat is not None:
         raise InvalidRequestError("send the chat as a file or as text, not both")
     if data is None and model.chat is not None:
-        if len(model.chat.encode("utf-8")) > limits.max_upload_bytes:
+        try:
+            size = len(model.chat.encode("utf-8"))
+        except UnicodeEncodeError:  # JSON can escape a lone surrogate ("\udc80")
+            raise InputError("the chat is not valid Unicode text (a lone surrogate)") from None
+        if size > limits.max_upload_bytes:
             raise limits.too_large()
         data_in: bytes | str | None = model.chat
     else:
@@ -150,11 +157,13 @@ async def _form_fields(
     fields: dict[str, Any] = {}
     data: bytes | None = None
     filename: str | None = None
+    seen: set[str] = set()
     form = await http.form(max_files=1, max_fields=32, max_part_size=limit)
     try:
         for key, value in form.multi_items():
-            if key in fields or (key == "file" and data is not None):
+            if key in seen:
                 raise InvalidRequestError(f"form field {key!r} is given more than once")
+            seen.add(key)
             if key == "file":
                 if not isinstance(value, UploadFile):
                     raise InvalidRequestError("the form field 'file' must be a file upload")
@@ -164,8 +173,8 @@ async def _form_fields(
                 filename = safe_filename(value.filename)
             elif isinstance(value, UploadFile):
                 raise InvalidRequestError(f"form field {key!r} must not be a file")
-            elif value.strip().lower() not in ("", "null", "none"):
-                fields[key] = value
+            elif key not in NULLABLE or value.strip().lower() not in BLANK:
+                fields[key] = value  # a blank optional field is left out; others are checked
     finally:
         await form.close()
     if data is not None and not data:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -31,6 +32,15 @@ from composer.web.views import API, job_links, job_view, list_item
 router = APIRouter(prefix=API, tags=["songs"])
 State = Annotated[WebState, Depends(get_state)]
 Download = Annotated[bool, Query(description="send as an attachment (save as)")]
+#: A song id as the schema documents it (what ``check_id`` accepts: no ``..``, at most 96
+#: characters); checked by ``check_id`` in the handlers, so a bad id is a 400, not a 422.
+SongId = Annotated[
+    str,
+    PathParam(
+        description="the song's id, as returned by POST /api/songs",
+        json_schema_extra={"pattern": r"^[A-Za-z0-9](?:\.?[A-Za-z0-9_-])*\.?$", "maxLength": 96},
+    ),
+]
 
 #: How often an event stream looks at its job, how often it sends a keep-alive comment,
 #: and the longest it stays open.
@@ -114,7 +124,7 @@ def list_songs(
     responses=_ERRORS,
     summary="A song's status (and the song when done)",
 )
-async def get_song(song_id: str, state: State) -> JSONResponse:
+async def get_song(song_id: SongId, state: State) -> JSONResponse:
     """Queued, running (with progress and stage), failed (with the error) or done."""
     check_id(song_id)
     job = state.jobs.state(song_id)
@@ -124,7 +134,7 @@ async def get_song(song_id: str, state: State) -> JSONResponse:
 
 
 @router.delete("/{song_id}", status_code=204, responses=_ERRORS, summary="Delete a song")
-def delete_song(song_id: str, state: State) -> Response:
+def delete_song(song_id: SongId, state: State) -> Response:
     """Delete a saved song, cancel a queued one or forget a failed one."""
     check_id(song_id)
     if not state.jobs.forget(song_id):
@@ -138,7 +148,7 @@ def delete_song(song_id: str, state: State) -> Response:
     responses={200: {"content": {"text/event-stream": {}}}, **_ERRORS},
     summary="Progress as Server-Sent Events",
 )
-async def song_events(song_id: str, state: State) -> StreamingResponse:
+async def song_events(song_id: SongId, state: State) -> StreamingResponse:
     """``progress`` events while the song is made, then one ``done`` (the song's status)
     or ``failed`` (the error) event, and the stream ends."""
     check_id(song_id)
@@ -197,7 +207,7 @@ async def _events(song_id: str, state: WebState) -> AsyncIterator[str]:
     response_class=Response,
     summary="The song as a Standard MIDI File",
 )
-def get_midi(song_id: str, state: State, download: Download = True) -> Response:
+def get_midi(song_id: SongId, state: State, download: Download = True) -> Response:
     return media.song_file(state.album.get(song_id), "song.mid", download)
 
 
@@ -207,7 +217,7 @@ def get_midi(song_id: str, state: State, download: Download = True) -> Response:
     response_class=Response,
     summary="Every choice: mood, form, chords, parts and the notes in seconds",
 )
-def get_score(song_id: str, state: State, download: Download = False) -> Response:
+def get_score(song_id: SongId, state: State, download: Download = False) -> Response:
     return media.song_file(state.album.get(song_id), "score.json", download)
 
 
@@ -217,7 +227,7 @@ def get_score(song_id: str, state: State, download: Download = False) -> Respons
     response_class=Response,
     summary="The score as MusicXML (when it was written)",
 )
-def get_musicxml(song_id: str, state: State, download: Download = True) -> Response:
+def get_musicxml(song_id: SongId, state: State, download: Download = True) -> Response:
     return media.song_file(state.album.get(song_id), "song.musicxml", download)
 
 
@@ -227,6 +237,8 @@ def get_musicxml(song_id: str, state: State, download: Download = True) -> Respo
     response_class=Response,
     summary="The song's audio (byte ranges supported)",
 )
-def get_audio(song_id: str, fmt: AudioFormat, state: State, download: Download = False) -> Response:
+def get_audio(
+    song_id: SongId, fmt: AudioFormat, state: State, download: Download = False
+) -> Response:
     """The saved audio; ``wav`` (and ``ogg``/``flac``) are converted once when missing."""
     return media.audio_file(state.album.get(song_id), fmt.value, download)
