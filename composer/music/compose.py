@@ -38,6 +38,7 @@ from composer.music.orchestra import STYLES, Lines, orchestrate
 MIN_LENGTH_S, MAX_LENGTH_S = 10.0, 600.0
 MAX_FEATURED = 6
 FILLED = ("broken", "driving")  # figures that walk into the next phrase
+CONTRAST_LIFT = 2  # a contrasting section states the opening call a third or so higher
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,8 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     main = signature[opener] if opener else theme
     material: dict[str, Cues] = {}
     returns: dict[str, int] = {}
+    previews: dict[str, int] = {}  # speaker → degree the intro stated their motif from
+    opening: tuple[Key, int, tuple[int, ...]] | None = None  # key, degree, intervals of A's call
 
     # only the first contrast visits the relative key: later ones stay home, so that the
     # home key keeps the upper hand however long the song is
@@ -208,17 +211,30 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         voice = melody.Voice(mat.melody_centre)
         if s.role == "intro":
             # each featured speaker in turn (a long intro leaves its last bar to the piano)
+            # (a speaker heard again is heard at the same pitch: a preview, not a search)
             cast = [featured[i % len(featured)] for i in range(s.bars if s.bars < 4 else 3)]
             for i, name in enumerate(cast[: s.bars]):
-                tones = melody.statement(
-                    signature[name], under, i * bar_beats, bar_beats, voice, mat.contour
-                )
+                t = i * bar_beats
+                if name in previews:
+                    tones = melody.place(signature[name], previews[name], t)
+                else:
+                    tones = melody.statement(
+                        signature[name], under, t, bar_beats, voice, mat.contour
+                    )
+                    previews[name] = tones[0].degree - signature[name][0][0]
                 score.lines.add_melody(melody.pitches(tones, under), vel - 14, cues.articulation)
                 score.appearances[name].append((s.name, bar + i + 1))
         elif s.role == "coda":
             # the main motif once more, lower and softer, then home
+            # (the opening call itself an octave down, or where it was if that would sink
+            # under the melody's register, when the coda is in its key)
             low = melody.Voice(voice.centre - 3, 5)
-            tones = melody.statement(main, under, 0.0, bar_beats, low)
+            if opening is not None and opening[0] == skey:
+                down = melody.place(main, opening[1] - 7, 0.0)
+                deep = min(n.pitch for n in melody.pitches(down, under)) < voice.centre - 12
+                tones = melody.place(main, opening[1], 0.0) if deep else down
+            else:
+                tones = melody.statement(main, under, 0.0, bar_beats, low)
             tones += melody.cadence(
                 under,
                 tones[-1].degree,
@@ -232,12 +248,8 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
             score.lines.add_phrase(melody.pitches(tones, under), vel - 6, cues.velocity_range, 1.0)
         else:
             who = s.speaker if s.speaker in featured and s.role != "contrast" else None
-            if who:
-                motif = signature[who]
-            else:
-                motif = (
-                    theme if (s.role != "contrast" or main is not theme) else motifs.invert(theme)
-                )
+            motif = signature[who] if who else main
+            contrast = s.role == "contrast" and opening is not None and motif is main
             shape = melody.Shape(
                 mat.melody_step,
                 mat.contour,
@@ -245,6 +257,9 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
                 s.role == "climax",
                 mat.variety,
                 returns.get(letter, 0),
+                model=opening[2] if contrast and opening else None,
+                lift=CONTRAST_LIFT if contrast else 0,
+                sequence=contrast,
             )
             returns[letter] = returns.get(letter, 0) + 1
             per = melody.period(
@@ -262,6 +277,9 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
                 score.lines.add_phrase(
                     melody.pitches(tones, under), vel, cues.velocity_range, cues.articulation
                 )
+            if opening is None and motif is main:
+                call = [tn for tn in per.tones if tn.start < bar_beats]
+                opening = (skey, call[0].degree - main[0][0], melody.intervals(call, under))
             if who:
                 score.appearances[who] += [(s.name, bar + i + 1) for i in per.statements]
             for p in range(s.bars // 4):

@@ -46,8 +46,10 @@ def plan(
 
     ``valence``/``arousal`` are the overall values (possibly overridden by the user);
     segment moods are shifted by the same amount as the override, so the arc survives.
-    The climax is the last full-length return of the opening theme in a one-mood song,
-    the last full-length section when the song follows an arc (or has no return).
+    The climax is the full-length return of the opening theme nearest two thirds of the
+    way through a one-mood song (never the last of several returns, which restates the
+    theme as it was: the climax is behind it); the last full-length section when the
+    song follows an arc (or has no return).
     """
     dv = valence - mood.valence
     da = arousal - mood.arousal
@@ -93,7 +95,7 @@ def plan(
     full = [j for j in range(1, len(out)) if out[j].bars == max(body)]
     returns = [j for j in full if single and j > 1 and out[j].name[0] == out[1].name[0]]
     if full:
-        j = (returns or full)[-1]
+        j = climax_index(out, returns) if len(returns) > 1 else (returns or full)[-1]
         s = out[j]
         out[j] = PlannedSection(
             s.name, s.bars, "climax", s.valence, clamp(s.arousal + 0.1), s.dominance, s.speaker
@@ -105,6 +107,16 @@ def plan(
         )
     )
     return out
+
+
+def climax_index(out: list[PlannedSection], returns: list[int]) -> int:
+    """Of the returns (indices into ``out``, the last one excluded), the one whose middle
+    is nearest two thirds of the way through the sections planned so far."""
+    starts = [0]
+    for s in out:
+        starts.append(starts[-1] + s.bars)
+    golden = 2 / 3 * starts[-1]
+    return min(returns[:-1], key=lambda j: (abs(starts[j] + out[j].bars / 2 - golden), -j))
 
 
 def clamp(x: float) -> float:

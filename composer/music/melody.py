@@ -30,6 +30,7 @@ from composer.music.model import Chord, Key, Note
 from composer.music.motifs import Motif
 
 DEVELOPMENTS = ("invert", "fragment", "diminish", "augment")
+REAL = 4.0  # how much a real (exact) transposition of a statement is worth in :func:`fit`
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +120,24 @@ def _score(tones: list[Tone], harmony: Harmony, t0: float, bar_beats: float) -> 
     return total
 
 
-def _shape(tones: list[Tone], key: Key) -> tuple[int, ...]:
-    """Chromatic intervals between successive tones."""
-    ps = [theory.degree_pitch(key, tn.degree) for tn in tones]
+def real_pitch(harmony: Harmony, tn: Tone) -> int:
+    """The MIDI pitch of a tone: in minor, the seventh degree is raised to the leading
+    tone wherever the chord underneath has it (the harmonic-minor V)."""
+    key = harmony.key
+    pitch = theory.degree_pitch(key, tn.degree)
+    if (
+        not key.is_major
+        and tn.degree % 7 == 6
+        and (key.tonic + 11) % 12 in harmony.at(tn.start).pitch_classes
+    ):
+        pitch += 1
+    return pitch
+
+
+def intervals(tones: list[Tone] | tuple[Tone, ...], harmony: Harmony) -> tuple[int, ...]:
+    """Chromatic intervals between successive tones (as they will sound): two statements
+    with the same intervals and rhythm are exact translations of each other."""
+    ps = [real_pitch(harmony, tn) for tn in tones]
     return tuple(b - a for a, b in itertools.pairwise(ps))
 
 
@@ -135,6 +151,8 @@ def fit(
     prefer: int | None = None,
     bounds: tuple[int, int] | None = None,
     literal: float = 5.0,
+    model: tuple[int, ...] | None = None,
+    real: float = 1.5,
 ) -> int:
     """Start degree for a literal statement of ``motif`` at ``t0``: near ``target``,
     with the strong beats and long notes on chord tones.
@@ -142,11 +160,16 @@ def fit(
     ``prefer`` is the start degree of an earlier statement: repeating it exactly gets a
     bonus (``literal``), and so does a sequence that keeps its exact intervals (a real
     transposition), because a recognisable repetition is worth a passing clash.
+    ``model`` gives those intervals directly (a statement heard in another section or
+    key) and ``real`` the bonus for keeping them.
     ``bounds`` (lowest, highest degree) is the voice's range: every degree outside costs.
     """
     best, best_key = target, (-1e9, 0, 0)
-    shape = _shape(place(motif, prefer, 0.0), harmony.key) if prefer is not None else None
-    for d in range(target - window, target + window + 1):
+    shape = model
+    if shape is None and prefer is not None:
+        shape = intervals(place(motif, prefer, t0), harmony)
+    near = range(target - window, target + window + 1)
+    for d in [*near, prefer] if prefer is not None and prefer not in near else near:
         tones = place(motif, d, t0)
         score = _score(tones, harmony, t0, bar_beats) - 0.35 * abs(d - target)
         top, low = max(t.degree for t in tones), min(t.degree for t in tones)
@@ -156,8 +179,8 @@ def fit(
             score -= 10.0 * max(0, top - bounds[1]) + 2.5 * max(0, bounds[0] - low)
         if d == prefer:
             score += literal
-        elif shape is not None and _shape(tones, harmony.key) == shape:
-            score += 1.5
+        elif shape is not None and intervals(tones, harmony) == shape:
+            score += real
         key = (score, -abs(d - target), -d)
         if key > best_key:
             best, best_key = d, key
@@ -206,6 +229,12 @@ class Shape:
     ``variety`` below 0.35 answers the motif with itself (calm, lullaby-like), above it
     with a development; above 0.7 every other return (odd ``variation``) develops it
     another way, so a lively song does not repeat itself too literally.
+
+    ``model`` is the chromatic intervals of the song's opening call: a section built on
+    that motif elsewhere (a contrast in another key or register) states it as a *real*
+    transposition, so the listener hears the same tune, moved. ``lift`` moves the
+    call up by degrees (register contrast) and ``sequence`` answers the call with the
+    motif itself, sequenced to another degree, instead of a development.
     """
 
     step: float
@@ -214,6 +243,9 @@ class Shape:
     climax: bool = False
     variety: float = 0.5
     variation: int = 0
+    model: tuple[int, ...] | None = None
+    lift: int = 0
+    sequence: bool = False
 
 
 def period(
@@ -233,18 +265,33 @@ def period(
         theory.nearest_degree(key, voice.centre + voice.span),
     )
     up = shape.contour
-    first = fit(motif, harmony, 0.0, bar_beats, centre - 2 * up, bounds=bounds)
+    first = fit(
+        motif,
+        harmony,
+        0.0,
+        bar_beats,
+        centre - 2 * up + shape.lift,
+        window=6 if shape.model else 4,
+        bounds=bounds,
+        model=shape.model,
+        real=REAL,
+    )
     call = place(motif, first, 0.0)
     hows = list(DEVELOPMENTS)
     rng.shuffle(hows)
-    if shape.variety < 0.35:
+    if shape.variety < 0.35 or shape.sequence:
         answer = motif
     else:
         vary = shape.variety > 0.7 and shape.variation % 2 == 1
         answer = develop(motif, hows[1 if vary else 0], bar_beats)
     t = bar_beats
     target = call[-1].degree + (up or 1)
-    response = place(answer, fit(answer, harmony, t, bar_beats, target, bounds=bounds), t)
+    model = intervals(call, harmony) if answer is motif else None
+    response = place(
+        answer,
+        fit(answer, harmony, t, bar_beats, target, bounds=bounds, model=model, real=REAL),
+        t,
+    )
     again = fit(
         motif, harmony, 2 * bar_beats, bar_beats, first, window=3, prefer=first, bounds=bounds
     )
@@ -338,16 +385,6 @@ def pitches(
     In minor, the seventh degree is raised to the leading tone wherever the chord
     underneath has it (the harmonic-minor V), so melody and harmony agree.
     """
-    key = harmony.key
-    leading = (key.tonic + 11) % 12
-    out = []
-    for tn in tones:
-        pitch = theory.degree_pitch(key, tn.degree)
-        if (
-            not key.is_major
-            and tn.degree % 7 == 6
-            and leading in harmony.at(tn.start).pitch_classes
-        ):
-            pitch += 1
-        out.append(Note(pitch, harmony.origin + tn.start, tn.beats, velocity))
-    return out
+    return [
+        Note(real_pitch(harmony, tn), harmony.origin + tn.start, tn.beats, velocity) for tn in tones
+    ]

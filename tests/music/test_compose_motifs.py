@@ -1,0 +1,122 @@
+"""Motivic unity of a composed song: the opening call returns as exact translations.
+
+The intro previews it, a contrasting (B) section is built on it (moved, over its own
+chords), and the coda says it once more, an octave down where the register allows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from composer.chat.model import Chat, Message
+from composer.mood.model import VAD, MessageMood, Mood, Segment, SpeakerMood
+from composer.music.compose import SongOptions, compose
+from composer.music.model import Note, Song
+
+LINES = (
+    ("Ana", "did you see the sky tonight"),
+    ("Ben", "yes"),
+    ("Ana", "it looked like the summer we met at the lake"),
+    ("Ben", "me too, honestly"),
+)
+
+
+def _one_mood(v: float, a: float) -> tuple[Chat, Mood]:
+    chat = Chat(tuple(Message(s, t) for s, t in LINES), "test")
+    vad = VAD(v, a, 0.0)
+    msgs = tuple(MessageMood(i, s, vad) for i, (s, _) in enumerate(LINES))
+    seg = Segment(0, len(LINES), vad, (0,), "Ana")
+    spk = (SpeakerMood("Ana", 2, 0.6, vad), SpeakerMood("Ben", 2, 0.4, vad))
+    return chat, Mood(vad, msgs, tuple(m.vad for m in msgs), (seg,), spk, "test")
+
+
+def _song(v: float, a: float, seed: int) -> Song:
+    chat, mood = _one_mood(v, a)
+    return compose(chat, mood, SongOptions(seed=seed, length_s=120))
+
+
+def _bar(song: Song, bar: int) -> list[Note]:
+    """The melody line of a 1-based bar: the highest note at each onset, leaving out
+    inner voices under a held higher note."""
+    bpb = song.beats_per_bar
+    lo, hi = (bar - 1) * bpb, bar * bpb
+    near = [n for n in song.parts[0].notes if lo - 4 * bpb <= n.start < hi]
+    return sorted(
+        (
+            n
+            for n in near
+            if n.start >= lo
+            and n.pitch == max(o.pitch for o in near if o.start == n.start)
+            and not any(o.start < n.start < o.end and o.pitch > n.pitch for o in near)
+        ),
+        key=lambda n: n.start,
+    )
+
+
+def _shape(notes: list[Note]) -> tuple[tuple[float, int], ...]:
+    """Onsets and pitches relative to the first note: equal shapes are translations."""
+    t0, p0 = notes[0].start, notes[0].pitch
+    return tuple((round(n.start - t0, 6), n.pitch - p0) for n in notes)
+
+
+def _sections(song: Song, letter: str) -> list[int]:
+    return [s.start_bar for s in song.sections if s.name[0] == letter]
+
+
+CASES = [
+    (v, a, seed) for v, a in ((0.0, 0.0), (0.5, 0.5), (-0.5, -0.5), (0.8, 1.0)) for seed in (0, 1)
+]
+
+
+@pytest.mark.parametrize(("v", "a", "seed"), CASES)
+def test_contrast_is_built_on_the_opening_call(v, a, seed):
+    song = _song(v, a, seed)
+    a_bar, b_bars = _sections(song, "A")[0], _sections(song, "B")
+    assert b_bars  # a one-mood song of 120 s has a contrast
+    call = _bar(song, a_bar)
+    b = next(s for s in song.sections if s.name == "B")
+    found = [
+        bar
+        for bar in range(b.start_bar, b.start_bar + b.bars)
+        if _shape(_bar(song, bar)[: len(call)]) == _shape(call)
+    ]
+    # stated at least at the start of each of its phrases, in the B section's own key
+    assert {b.start_bar + 4 * p for p in range(b.bars // 4)} <= set(found)
+
+
+@pytest.mark.parametrize(("v", "a", "seed"), CASES)
+def test_intro_previews_and_coda_recalls_the_call(v, a, seed):
+    song = _song(v, a, seed)
+    call = _bar(song, _sections(song, "A")[0])
+    # a motif the intro states twice comes back at the same pitch
+    assert [n.pitch for n in _bar(song, 3)] == [n.pitch for n in _bar(song, 1)]
+    coda = next(s for s in song.sections if s.name == "coda")
+    last = _bar(song, coda.start_bar)
+    assert _shape(last) == _shape(call)
+    shift = last[0].pitch - call[0].pitch
+    assert shift in (-12, 0)
+    centre = round(69.5 + 2.5 * v)  # mapping: melody centre from the valence
+    if min(n.pitch for n in call) - 12 >= centre - 12:
+        assert shift == -12  # an octave down where the register allows
+
+
+def test_final_return_restates_the_theme_after_the_climax():
+    song = _song(0.0, 0.0, 0)
+    returns = [s for s in song.sections if s.name[0] == "A"]
+    assert len(returns) >= 3
+    bpb = song.beats_per_bar
+
+    def melody_of(sec) -> list[tuple[float, int]]:
+        t0 = (sec.start_bar - 1) * bpb
+        return [
+            (n.start - t0, n.pitch)
+            for bar in range(sec.start_bar, sec.start_bar + sec.bars)
+            for n in _bar(song, bar)
+        ]
+
+    assert melody_of(returns[-1]) == melody_of(returns[0])
+    peak = max(n.pitch for n in song.parts[0].notes)
+    peak_bar = next(
+        bar for bar in range(1, song.bars + 1) if any(n.pitch == peak for n in _bar(song, bar))
+    )
+    assert returns[0].start_bar + returns[0].bars <= peak_bar < returns[-1].start_bar
