@@ -4,66 +4,42 @@ Every generator starts from something a user could really upload (the sample exp
 ``tests/fixtures/chats``, or a chat written in one of the supported formats) and breaks
 it in one way: cut, re-encoded, stuffed with huge lines, control characters, RTL and
 zero-width marks or emoji sequences, nested too deep, zipped badly. Sizes are drawn as
-parameters and the bytes built in Python, so Hypothesis's buffer stays small.
+parameters and the bytes built in Python, so Hypothesis's buffer stays small. The raw
+material is in ``bench/fuzz_corpus.py``; the ``api`` target's HTTP requests are built by
+``bench/fuzz_requests.py``.
 """
 
 from __future__ import annotations
 
 import copy
 import csv
-import functools
 import importlib.util
 import io
 import json
 import random
 import struct
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from hypothesis import strategies as st
 
+from bench.fuzz_corpus import (
+    BAD_UTF8,
+    CODECS,
+    CONTROLS,
+    TOKENS,
+    WORDS,
+    WRONG_BOMS,
+    fixtures,
+    midi_bases,
+    text_fixtures,
+    zip_bases,
+)
 from composer.chat import FORMATS as CHAT_FORMATS
 from composer.music.orchestra import STYLES as ORCHESTRA_STYLES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "chats"
 HAS_NOTATION = importlib.util.find_spec("composer.notation") is not None
 STYLES = ORCHESTRA_STYLES
 FORMATS: tuple[str, ...] = CHAT_FORMATS
-CODECS: tuple[str, ...] = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig")
-CODECS += ("latin-1", "cp1252", "mac-roman", "cp437", "utf-7", "utf-8")
-WRONG_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
-RTL = ("\u200f", "\u200e", "\u202e", "\u202b", "\u202c", "\u2067", "\u2069", "\u061c")
-ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e")
-EMOJI: tuple[str, ...] = (
-    "👨‍👩‍👧‍👦",
-    "🏳️‍🌈",
-    "🇫🇷🇯🇵",
-    "👍🏽",
-    "❤️",
-    "🧑🏿‍🤝‍🧑🏻",
-    "1️⃣",
-    "🫠",
-    "😀" * 40,
-)
-EMOJI += (
-    "\U0001f600\u200d" * 8,
-    "\u200d\ufe0f",
-    "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
-)
-SCRIPTS: tuple[str, ...] = (
-    "שלום לך",
-    "مرحبا بك يا صديقي",
-    "こんにちは",
-    "a" + "\u0301" * 80,
-    "𝕳𝖊𝖑𝖑𝖔",
-    "ß İ ǅ",
-)
-SCRIPTS += ("\uffff", "\ufffe", "\U0010ffff", "\ufffd" * 4, "\u2028", "\u2029", "\x85")
-CONTROLS = tuple(chr(i) for i in (*range(0, 32), *range(0x7F, 0xA0)))
-BAD_UTF8 = (b"\xed\xa0\x80", b"\xc0\xaf", b"\xff", b"\xf4\x90\x80\x80", b"\xe2\x82")
-TOKENS = RTL + ZERO_WIDTH + EMOJI + SCRIPTS
-WORDS = ("love", "sorry", "why", "happy", "angry", "miss you", "ok", "haha", "tonight", "ugh")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,71 +65,6 @@ class Case:
     audio: bool = False
     audio_format: str = "ogg"
     extra: tuple[str, ...] = ()
-
-
-@functools.cache
-def fixtures() -> dict[str, bytes]:
-    """The sample exports, by file name."""
-    skip = {"index.json", "FORMATS.md"}
-    return {p.name: p.read_bytes() for p in sorted(FIXTURES.iterdir()) if p.name not in skip}
-
-
-@functools.cache
-def text_fixtures() -> dict[str, str]:
-    return {k: v.decode("utf-8") for k, v in fixtures().items() if not k.endswith(".zip")}
-
-
-def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", method) as z:
-        for name, content in members.items():
-            z.writestr(name, content)
-    return buf.getvalue()
-
-
-def patch_headers(data: bytes, local: int, central: int, fmt: str, value: int) -> bytes:
-    """Overwrite one field in every local and central zip header (e.g. sizes, flags)."""
-    out = bytearray(data)
-    for sig, offset in ((b"PK\x03\x04", local), (b"PK\x01\x02", central)):
-        at = out.find(sig)
-        while at != -1:
-            struct.pack_into("<" + fmt, out, at + offset, value)
-            at = out.find(sig, at + 4)
-    return bytes(out)
-
-
-@functools.cache
-def zip_bases() -> dict[str, bytes]:
-    """Zips to start from: real exports, bombs, liars and oddities (built once)."""
-    fx = fixtures()
-    wa = _zip(
-        {"WhatsApp Chat with Maya.txt": fx["whatsapp_android_joy.txt"], "IMG-1.jpg": b"\xff" * 99}
-    )
-    bomb = _zip({"_chat.txt": b"Ana: hi\n" * 7_000_000})  # 56 MB of text, ~60 kB zipped
-    out = {k: v for k, v in fx.items() if k.endswith(".zip")}
-    out |= {
-        "whatsapp.zip": wa,
-        "stored.zip": _zip({"chat.txt": fx["plain_sad.txt"]}, zipfile.ZIP_STORED),
-        "telegram.zip": _zip({"result.json": fx["telegram_sad_result.json"]}),
-        "csv.zip": _zip({"chat.csv": fx["discord_tense.csv"]}),
-        "srt.zip": _zip({"movie.srt": fx["subtitles_joy.srt"]}),
-        "bomb.zip": bomb,
-        "bomb-lying.zip": patch_headers(bomb, 22, 24, "I", 1000),
-        "many.zip": _zip({f"c/{i}.json": b"[]" for i in range(5_001)}, zipfile.ZIP_STORED),
-        "nested.zip": _zip({"chat.txt": wa}),
-        "inner.zip": _zip({"inner.zip": wa}),
-        "encrypted.zip": patch_headers(wa, 6, 8, "H", 1),
-        "method99.zip": patch_headers(wa, 8, 10, "H", 99),
-        "traversal.zip": _zip(
-            {"../../_chat.txt": fx["whatsapp_ios_sad.txt"], "/u/users.json": b"{}"}
-        ),
-        "dirs.zip": _zip({"a/": b"", "b/c/": b""}),
-        "empty.zip": b"PK\x05\x06" + b"\x00" * 18,
-        "dupes.zip": _zip({"_chat.txt": fx["whatsapp_ios_joy.txt"], "_chat.tx_": b"A: hi"}).replace(
-            b"_chat.tx_", b"_chat.txt"
-        ),
-    }
-    return out
 
 
 def _pos(draw: st.DrawFn, n: int) -> int:
@@ -337,21 +248,6 @@ def gen_many(draw: st.DrawFn) -> tuple[bytes, str]:
     return "\n".join(lines).encode(), "many.txt"
 
 
-@functools.cache
-def midi_bases() -> tuple[bytes, ...]:
-    """Two real songs' MIDI files (short), to damage for ``render``."""
-    from composer.chat import moment
-    from composer.midi import to_midi
-    from composer.mood import analyse
-    from composer.music.compose import SongOptions, compose
-
-    out = []
-    for style in ("photograph", "ensemble"):
-        chat = moment("the sun going down over the sea")
-        out.append(to_midi(compose(chat, analyse(chat), SongOptions(1, 10.0, style))))
-    return tuple(out)
-
-
 def gen_midi(draw: st.DrawFn) -> tuple[bytes, str]:
     """A damaged MIDI file: flipped bytes, cut, huge delta times, odd tempos and headers."""
     data = bytearray(draw(st.sampled_from(midi_bases())))
@@ -486,138 +382,3 @@ def cases(draw: st.DrawFn, audio_share: float = 0.0) -> Case:
     if not render and draw(st.integers(0, 3)) == 0:
         fields |= _broken(draw)
     return Case(**fields)  # type: ignore[arg-type]
-
-
-# --- hostile HTTP requests for the ``api`` target ----------------------------------------
-# Plain functions of a ``random.Random`` seeded from the case, so that Hypothesis's stream
-# of cases (and the other targets' runs) stays the same with or without the api target.
-
-API_FIELDS: tuple[str, ...] = ("chat", "moment", "format", "seed", "length", "style")
-API_FIELDS += ("engine", "valence", "arousal", "humanize", "musicxml")
-HOSTILE_VALUES: tuple[object, ...] = (None, True, False, 0, -1, 1.5, 2**64, -(2**63), 1e308)
-HOSTILE_VALUES += (float("nan"), float("inf"), "", " ", "\x00", "10", "1e3", "true", "null")
-HOSTILE_VALUES += ("😀" * 50, "\u202e\u200b", "../../etc/passwd", [], {}, [1, "a"], {"a": {}})
-HOSTILE_VALUES += ("x" * 5000, "synth\x00", "musicgen-xl", "%s%n", "<script>", "\ud800")
-HOSTILE_IDS: tuple[str, ...] = ("../../etc/passwd", "..", ".", "...", "a/../../b", "~root")
-HOSTILE_IDS += ("..%2F..%2Fetc%2Fpasswd", "%2e%2e", "%00", "a\x00b", "\\..\\..\\boot.ini", "CON")
-HOSTILE_IDS += ("song.mid", " ", ".hidden", "-rf", "a" * 96, "a" * 97, "x" * 5000, "😀", "\u202e")
-HOSTILE_IDS += ("20250101-000000-chat-deadbeef", "20250101-000000-chat-deadbeef/../..")
-HOSTILE_FILENAMES: tuple[str, ...] = ("../../etc/passwd", "..\\..\\boot.ini", "/etc/passwd")
-HOSTILE_FILENAMES += ("a\x00b.txt", "x" * 5000, "", ".", "..", "CON", 'q"uote.txt', "😀.zip")
-HOSTILE_FILENAMES += ("chat.txt\r\nX-Evil: 1", "\u202etxt.zip", "%2e%2e%2fpasswd", "chat.txt")
-ID_ROUTES: tuple[str, ...] = ("", "/events", "/song.mid", "/score.json", "/song.musicxml")
-ID_ROUTES += ("/audio.ogg", "/audio.wav", "/audio.flac", "/audio.mp3", "/audio.xyz", "/nothing")
-
-
-def _nested(rng: random.Random) -> str:
-    """JSON text nested ``depth`` deep (lists or objects), as a raw fragment."""
-    depth = rng.choice([10, 100, 900, 5000, 100_000])
-    if rng.random() < 0.5:
-        return "[" * depth + "]" * depth
-    return '{"a":' * depth + "1" + "}" * depth
-
-
-def api_fields(case: Case, rng: random.Random) -> dict[str, object]:
-    """The compose fields a client would send for ``case`` (chat given separately)."""
-    fields: dict[str, object] = {"format": case.fmt, "length": case.length}
-    if case.moment is not None:
-        fields["moment"] = case.moment
-    optional = {"style": case.style, "seed": case.seed, "valence": case.valence}
-    optional |= {"arousal": case.arousal}
-    fields |= {k: v for k, v in optional.items() if v is not None or rng.random() < 0.1}
-    if case.humanize:
-        fields["humanize"] = True
-    return fields
-
-
-def _mutate(fields: dict[str, object], rng: random.Random) -> None:
-    for _ in range(rng.randint(1, 3)):
-        roll = rng.random()
-        if roll < 0.6:
-            fields[rng.choice(API_FIELDS)] = rng.choice(HOSTILE_VALUES)
-        elif roll < 0.8:
-            fields[rng.choice(["file", "id", "__proto__", "chat ", "Chat", "x" * 300])] = 1
-        else:
-            fields.pop(rng.choice(API_FIELDS), None)
-
-
-def api_json(case: Case, rng: random.Random) -> tuple[bytes, str]:
-    """A JSON compose request body (often hostile) and its content type."""
-    fields = api_fields(case, rng)
-    if case.data is not None:
-        fields["chat"] = case.data.decode("utf-8", "surrogateescape" if case.as_text else "replace")
-    if rng.random() < 0.4:
-        _mutate(fields, rng)
-    ctype = "application/json"
-    roll = rng.random()
-    if roll < 0.03:
-        return _nested(rng).encode(), ctype
-    if roll < 0.05:
-        key = rng.choice(API_FIELDS)
-        return f'{{"{key}": {_nested(rng)}}}'.encode(), ctype
-    if roll < 0.07:
-        return case.data or b"", ctype  # the export itself, as if it were JSON
-    if roll < 0.08:
-        return json.dumps(rng.choice([[fields], "chat", 42, None])).encode(), ctype
-    if roll < 0.09:
-        fields["chat"] = "Ann: la " * 800_000  # over the 5 MB upload limit
-    if roll < 0.11:
-        ctype = rng.choice(["text/plain", "", "application/json; charset=utf-16", "app/json"])
-    body = json.dumps(fields, ensure_ascii=rng.random() < 0.5, default=repr)
-    if rng.random() < 0.03:
-        body = body[: rng.randrange(len(body) + 1)]
-    return body.encode("utf-8", "surrogatepass"), ctype
-
-
-def _quote_filename(name: str, rng: random.Random) -> bytes:
-    raw = name.encode("utf-8", "surrogatepass")
-    if rng.random() < 0.8:  # as browsers send it; else raw quotes and line breaks
-        raw = raw.replace(b'"', b"%22").replace(b"\r", b"%0D").replace(b"\n", b"%0A")
-    return raw
-
-
-def api_multipart(case: Case, rng: random.Random) -> tuple[bytes, str]:
-    """A multipart compose request (the case's bytes as ``file``) and its content type."""
-    boundary = f"fuzz{rng.getrandbits(64):016x}"
-    fields = api_fields(case, rng)
-    if rng.random() < 0.4:
-        _mutate(fields, rng)
-    parts: list[tuple[str, bytes, bytes | None]] = []  # (name, value, filename)
-    for key, value in fields.items():
-        text = json.dumps(value) if isinstance(value, list | dict) else str(value)
-        text = "" if value is None else text
-        parts.append((key, text.encode("utf-8", "surrogatepass"), None))
-    if case.data is not None:
-        name = rng.choice([case.filename or "chat.txt", *HOSTILE_FILENAMES])
-        parts.append(("file", case.data, _quote_filename(name, rng)))
-    roll = rng.random()
-    if roll < 0.05 and parts:
-        parts.append(rng.choice(parts))  # a field or the file twice
-    elif roll < 0.08:
-        parts.append(("style", b"photograph", b"style.txt"))  # a field sent as a file
-    elif roll < 0.10:
-        parts += [(f"f{i}", b"1", None) for i in range(40)]  # more fields than allowed
-    elif roll < 0.12 and case.data is not None:
-        parts.append(("chat", b"Ann: hi", None))  # a file and a chat
-    out = bytearray()
-    for key, value, filename in parts:
-        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"'.encode()
-        if filename is not None:
-            out += b'; filename="' + filename + b'"\r\nContent-Type: application/octet-stream'
-        out += b"\r\n\r\n" + value + b"\r\n"
-    out += f"--{boundary}--\r\n".encode()
-    ctype = f"multipart/form-data; boundary={boundary}"
-    roll = rng.random()
-    if roll < 0.03:
-        return bytes(out[: rng.randrange(len(out) + 1)]), ctype  # cut short
-    if roll < 0.05:
-        return bytes(out), rng.choice(["multipart/form-data", "multipart/form-data; boundary=x"])
-    return bytes(out), ctype
-
-
-def hostile_id(rng: random.Random) -> str:
-    """A song id a careless or hostile client could put in a URL."""
-    if rng.random() < 0.6:
-        return rng.choice(HOSTILE_IDS)
-    pool = "abcXYZ019._-/%\\ \x00\t\n?#&=;:" + "".join(RTL + ZERO_WIDTH) + "é😀中"
-    return "".join(rng.choice(pool) for _ in range(rng.choice([1, 8, 40, 120, 3000])))
