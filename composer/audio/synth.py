@@ -26,6 +26,7 @@ from composer.audio.midievents import MidiEvents, read_midi_events
 from composer.audio.model import Audio
 from composer.audio.sf2presets import preset_sends
 from composer.audio.soundfont import find_soundfont
+from composer.cpus import usable_cpus
 from composer.errors import OptionError, TooLargeError
 from composer.progress import Progress, no_progress
 
@@ -134,14 +135,6 @@ def render_midi(
     return Audio(samples=out[:frames], sample_rate=sample_rate)
 
 
-def usable_cpus() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
-
-
 def schedule(midi: bytes, sample_rate: int, tail_s: float) -> tuple[MidiEvents, int]:
     """Check the options, read the events and size the output: (events, frames).
 
@@ -187,8 +180,8 @@ def synth_for(
 
 
 def _cores(threads: int | None) -> int:
-    if threads is None:
-        return int(SYNTH_SETTINGS.get("synth.cpu-cores", 1))
+    if threads is None:  # this composition's share of the cores, at most two
+        return max(1, min(int(SYNTH_SETTINGS.get("synth.cpu-cores", 1)), usable_cpus()))
     if isinstance(threads, bool) or not isinstance(threads, int):
         raise TypeError(f"threads must be an int, not {type(threads).__name__}")
     if not 1 <= threads <= 256:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from composer.album import check_id, slug
+from composer.cpus import usable_cpus
 from composer.errors import ComposerError
 from composer.pipeline import Request
 from composer.web.errors import ConflictError, ServiceBusyError
@@ -184,7 +185,8 @@ class JobManager:
                     max_workers=size,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=init_process,
-                    initargs=(self._queue,),
+                    # Each job gets its share of the cores, so parallel jobs do not compete.
+                    initargs=(self._queue, max(1, usable_cpus() // size)),
                 )
             else:
                 pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"job-{name}")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from composer.album import Album, Record
+from composer.cpus import THREADS_ENV
 from composer.errors import ComposerError
 from composer.pipeline import Request
 from composer.progress import Progress
@@ -60,11 +61,13 @@ def compose_and_save(request: Request, progress: Progress, album: Album, name: s
     return save(comp, request, album, name, exclusive=True)
 
 
-def init_process(queue: Any) -> None:
-    """Pool initializer: remember the progress queue, leave Ctrl-C to the server, and
+def init_process(queue: Any, threads: int = 1) -> None:
+    """Pool initializer: remember the progress queue, leave Ctrl-C to the server, give
+    each job its share of the cores (``threads``; the pool runs one job per core) and
     yield the CPU to the server's event loop (a lower priority, :data:`WORKER_NICE`)."""
     global _queue
     _queue = queue
+    os.environ[THREADS_ENV] = str(max(1, threads))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Not on every platform, and maybe not allowed: then run at the server's priority.
     with contextlib.suppress(AttributeError, OSError):

@@ -1,0 +1,30 @@
+"""The CPU budget one composition may use (composer/cpus.py)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from composer.cpus import THREADS_ENV, usable_cpus
+
+
+def test_budget_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert usable_cpus() == 1
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert usable_cpus() == 3
+
+
+@pytest.mark.parametrize("value", ["", "0", "-2", "two", "1.5"])
+def test_bad_budget_falls_back_to_the_machine(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(THREADS_ENV, value)
+    assert usable_cpus() == len(os.sched_getaffinity(0))
+
+
+def test_synth_cores_follow_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from composer.audio import synth
+
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert synth._cores(None) == 1
+    assert synth._cores(2) == 2  # an explicit request wins
