@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -111,10 +112,11 @@ def chat_lines_auc() -> None:
 def warm_speed() -> None:
     analyse(_chat(make_chat(2000, seed=1)))  # load the model, warm the session
     lines = make_chat(20_000, seed=2)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     score_texts([t for _, t in lines])
-    dt = time.perf_counter() - t0
+    dt, dc = time.perf_counter() - t0, time.process_time() - c0
     print(f"warm_score_texts_msgs_per_s {len(lines) / dt:.0f}  (20,000 new chat lines)")
+    print(f"warm_score_texts_msgs_per_cpu_s {len(lines) / dc:.0f}  (per CPU-second, all threads)")
     lines = make_chat(20_000, seed=3)
     t0 = time.perf_counter()
     analyse(_chat(lines))
@@ -177,6 +179,7 @@ def main() -> None:
     ap.add_argument("--skip-rss", action="store_true", help="skip the 100,000-message run")
     args = ap.parse_args()
     print(f"model {model_name()}")
+    print(f"load_average_at_start {os.getloadavg()[0]:.2f}  (on {os.cpu_count()} CPUs)")
     emobank_dev(args.csv)
     chat_lines_auc()
     warm_speed()

@@ -175,16 +175,21 @@ def train(args: argparse.Namespace) -> None:
     if args.distil_from:
         # Start from the teacher's own first layers and learn its readings of the train
         # sentences (mixed with the human ratings) and of word spans cut from them.
-        teacher_state = torch.load(args.distil_from, weights_only=False)["state"]
-        model.load_state_dict(teacher_state, strict=False)
-        teacher = build(_layers_in(teacher_state), mean, std)
-        teacher.load_state_dict(teacher_state)
         spans = word_spans(tr_x, args.spans, args.seed)
         span_ids = [e.ids for e in tok.encode_batch(spans)]
-        print(f"teacher labels {len(tr_ids) + len(span_ids)} texts", flush=True)
-        t_train = torch.from_numpy(predict_z(teacher, tr_ids))
-        t_spans = torch.from_numpy(predict_z(teacher, span_ids))
-        del teacher
+        print(f"teachers label {len(tr_ids) + len(span_ids)} texts", flush=True)
+        t_train = torch.zeros_like(target)
+        t_spans = torch.zeros((len(span_ids), 3))
+        for path in args.distil_from:  # the mean reading of all teachers
+            teacher_state = torch.load(path, weights_only=False)["state"]
+            teacher = build(_layers_in(teacher_state), mean, std)
+            teacher.load_state_dict(teacher_state)
+            t_train += torch.from_numpy(predict_z(teacher, tr_ids)) / len(args.distil_from)
+            t_spans += torch.from_numpy(predict_z(teacher, span_ids)) / len(args.distil_from)
+            del teacher
+        model.load_state_dict(
+            torch.load(args.distil_from[0], weights_only=False)["state"], strict=False
+        )
         target = torch.cat([args.gold_mix * target + (1 - args.gold_mix) * t_train, t_spans])
         tr_ids = tr_ids + span_ids
     dim_w = torch.tensor([1.0, 1.0, args.d_weight])
@@ -194,8 +199,35 @@ def train(args: argparse.Namespace) -> None:
         [{"params": body, "lr": args.lr}, {"params": head, "lr": args.lr * 20}],
         weight_decay=0.01,
     )
-    steps = args.epochs * math.ceil(len(tr_ids) / args.batch)
-    warm = max(1, int(0.06 * steps))
+    r, epoch, secs = fit(model, opt, tr_ids, target, dev_ids, dev_y, args, warmup=0.06, dim_w=dim_w)
+    if args.checkpoint:
+        state = model.state_dict()
+        saved = {"state": state, "mean": mean, "std": std, "r": r, "epoch": epoch}
+        torch.save(saved, args.checkpoint)
+    export(model, args, r, epoch, secs)
+
+
+def fit(
+    model: Any,
+    opt: Any,
+    ids: list[list[int]],
+    target: Any,
+    dev_ids: list[list[int]],
+    dev_y: np.ndarray,
+    args: argparse.Namespace,
+    warmup: float,
+    dim_w: Any = None,
+) -> tuple[list[float], int, float]:
+    """Train on standardised targets; keep the epoch with the best mean Pearson r on dev.
+
+    Linear warm-up over ``warmup`` of the steps, then linear decay. Batches are drawn from
+    length-sorted pools (less padding) and shuffled. Returns (dev r, best epoch, seconds),
+    with the best weights loaded into ``model``.
+    """
+    import torch
+
+    steps = args.epochs * math.ceil(len(ids) / args.batch)
+    warm = max(1, int(warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm)))
     )
@@ -203,17 +235,17 @@ def train(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         model.train()
-        # Bucket by length (less padding), then shuffle the batches.
-        order = list(range(len(tr_ids)))
+        order = list(range(len(ids)))
         random.shuffle(order)
         pools = [order[s : s + args.batch * 50] for s in range(0, len(order), args.batch * 50)]
-        order = [i for p in pools for i in sorted(p, key=lambda i: len(tr_ids[i]))]
-        plan = batches(tr_ids, order, args.batch)
+        order = [i for p in pools for i in sorted(p, key=lambda i: len(ids[i]))]
+        plan = batches(ids, order, args.batch)
         random.shuffle(plan)
         total = 0.0
         for x, m, chunk in plan:
             z = model.standardised(torch.from_numpy(x), torch.from_numpy(m))
-            loss = (((z - target[chunk]) ** 2) * dim_w).mean()
+            err = (z - target[chunk]) ** 2
+            loss = (err * dim_w).mean() if dim_w is not None else err.mean()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -222,7 +254,7 @@ def train(args: argparse.Namespace) -> None:
             total += float(loss.detach()) * len(chunk)
         r = pearson(predict(model, dev_ids), dev_y)
         print(
-            f"epoch {epoch} loss {total / len(tr_ids):.3f} dev r V {r[0]:.3f} A {r[1]:.3f} "
+            f"epoch {epoch} loss {total / len(ids):.3f} dev r V {r[0]:.3f} A {r[1]:.3f} "
             f"D {r[2]:.3f} ({time.perf_counter() - t0:.0f} s)",
             flush=True,
         )
@@ -233,10 +265,7 @@ def train(args: argparse.Namespace) -> None:
         raise SystemExit("no epochs were run")
     model.load_state_dict(best[1])
     print(f"best epoch {best[3]}: dev r {[round(x, 3) for x in best[2]]}", flush=True)
-    if args.checkpoint:
-        saved = {"state": best[1], "mean": mean, "std": std, "r": best[2], "epoch": best[3]}
-        torch.save(saved, args.checkpoint)
-    export(model, args, best[2], best[3], time.perf_counter() - t0)
+    return best[2], best[3], time.perf_counter() - t0
 
 
 def export(model: Any, args: argparse.Namespace, r: list[float], epoch: int, secs: float) -> None:
@@ -294,6 +323,12 @@ def export(model: Any, args: argparse.Namespace, r: list[float], epoch: int, sec
             "dev_r_torch_fp32": [round(x, 4) for x in r],
         },
     }
+    if args.distil_from:
+        meta["train"]["distilled"] = {
+            "teachers": len(args.distil_from),
+            "spans_per_sentence": args.spans,
+            "gold_share": args.gold_mix,
+        }
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     check(args, meta)
 
@@ -350,7 +385,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--d-weight", type=float, default=1.0, help="loss weight of dominance")
     ap.add_argument("--checkpoint", type=Path, help="also save the best weights here (torch)")
-    ap.add_argument("--distil-from", type=Path, help="teacher checkpoint (--checkpoint output)")
+    ap.add_argument(
+        "--distil-from", type=Path, nargs="+", help="teacher checkpoint(s) (--checkpoint output)"
+    )
     ap.add_argument("--spans", type=int, default=2, help="word spans per train sentence")
     ap.add_argument("--gold-mix", type=float, default=0.5, help="human share of train targets")
     ap.add_argument("--from-checkpoint", type=Path, help="skip training: export these weights")

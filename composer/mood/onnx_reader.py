@@ -2,7 +2,7 @@
 
 Files (``models/mood/`` at the project root, or ``$PHOTOGRAPH_MOOD_MODEL_DIR``):
 ``model.onnx`` (int8), ``tokenizer.json`` and ``meta.json`` (name, version, max length).
-The session is created lazily, once per process, with two intra-op threads.
+The session is created lazily, once per process; batches run on up to two threads.
 """
 
 from __future__ import annotations
@@ -10,19 +10,30 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from composer.mood.cues import cue_features
+from composer.cpus import usable_cpus
+from composer.mood.cues import Cues, cue_features
 from composer.mood.lexicon import combine
 
 MODEL_DIR_ENV = "PHOTOGRAPH_MOOD_MODEL_DIR"
 _TOKEN_BUDGET = 8192  # tokens per inference batch (rows x padded length)
 _MAX_ROWS = 128
 _TOKENIZE_CHUNK = 4096
+
+
+def _utf8(text: str) -> str:
+    """The text with lone surrogates (broken JSON escapes) replaced: tokenizers needs UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def model_dir() -> Path:
@@ -45,20 +56,19 @@ class OnnxReader:
     cue_weight: float
     cache: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
-    def _token_ids(self, texts: list[str]) -> list[np.ndarray]:
+    def _token_ids(self, texts: list[str]) -> list[list[int]]:
         """Token ids per text, tokenised in chunks so huge chats stay small in memory."""
-        ids: list[np.ndarray] = []
+        ids: list[list[int]] = []
         for s in range(0, len(texts), _TOKENIZE_CHUNK):
-            encs = self.tokenizer.encode_batch(texts[s : s + _TOKENIZE_CHUNK])
-            ids.extend(np.asarray(e.ids, dtype=np.int64) for e in encs)
+            encs = self.tokenizer.encode_batch([_utf8(t) for t in texts[s : s + _TOKENIZE_CHUNK]])
+            ids.extend(e.ids for e in encs)
         return ids
 
-    def _infer(self, texts: list[str]) -> np.ndarray:
-        """Model output for unique texts, batched by similar length to avoid padding."""
-        ids = self._token_ids(texts)
+    def _batches(self, ids: list[list[int]]) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """(rows, feeds) per inference batch, texts of similar length together (little padding)."""
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
         order = np.argsort(lengths, kind="stable")
-        out = np.zeros((len(texts), 3), dtype=np.float32)
+        out = []
         start = 0
         while start < len(order):
             longest = int(lengths[order[min(len(order) - 1, start + _MAX_ROWS - 1)]])
@@ -74,7 +84,7 @@ class OnnxReader:
             feeds = {"input_ids": batch, "attention_mask": mask}
             if "token_type_ids" in self.input_names:
                 feeds["token_type_ids"] = np.zeros_like(batch)
-            out[chunk] = self.session.run(None, feeds)[0]
+            out.append((chunk, feeds))
             start += len(chunk)
         return out
 
@@ -82,25 +92,54 @@ class OnnxReader:
         """Read texts; returns ``(n, 3)`` valence, arousal, dominance on -1..1."""
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if todo:
-            raw = self._infer(todo)
-            for t, row in zip(todo, raw.tolist(), strict=True):
-                self.cache[t] = self._with_cues(t, row)
+            # 1. Tokenise, then cut into length-sorted batches.
+            plan = self._batches(self._token_ids(todo))
+            raw = np.zeros((len(todo), 3), dtype=np.float32)
+            # 2. Batches run on the worker threads (onnxruntime releases the GIL; one
+            #    thread per batch beats splitting each small matrix product over cores)...
+            run = self.session.run
+            jobs = [(chunk, _pool().submit(run, None, feeds)) for chunk, feeds in plan]
+            # 3. ...while this thread reads the chat cues the model cannot see.
+            cues = [self._cues(t) for t in todo]
+            for chunk, job in jobs:
+                raw[chunk] = job.result()[0]
+            for t, row, cue in zip(todo, raw.tolist(), cues, strict=True):
+                self.cache[t] = self._with_cues(row, cue)
             if len(self.cache) > 200_000:
                 self.cache.clear()
         return np.asarray([self.cache[t] for t in texts], dtype=np.float64).reshape(-1, 3)
 
-    def _with_cues(self, text: str, row: list[float]) -> tuple[float, float, float]:
-        """Add what the tokenizer cannot see (emoji, emoticons, "!!!", capitals)."""
-        base = (float(row[0]), float(row[1]), float(row[2]))
+    def _cues(self, text: str) -> Cues | None:
+        """The text's chat cues, or None when it has none (the common case)."""
         if self.cue_weight <= 0.0:
-            return base
+            return None
         cues = cue_features(text, unseen_only=True)
         if not cues.icons and cues.gain == 1.0 and cues.offset == (0.0, 0.0, 0.0):
+            return None
+        return cues
+
+    def _with_cues(self, row: list[float], cues: Cues | None) -> tuple[float, float, float]:
+        """Add what the tokenizer cannot see (emoji, emoticons, capitals, quarrel phrases)."""
+        base = (float(row[0]), float(row[1]), float(row[2]))
+        if cues is None:
             return base
         return combine(base, cues, base_weight=self.cue_weight, squash=False)
 
 
 _LOADED: OnnxReader | str | None = None
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Inference threads, one per usable core (at most 2: the machines we plan for)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="mood")
+    return _POOL
+
+
+def _workers() -> int:
+    return max(1, min(2, usable_cpus()))
 
 
 def load() -> OnnxReader | str:
@@ -137,7 +176,7 @@ def _load(folder: Path) -> OnnxReader | str:
     tokenizer.enable_truncation(max_length=max_len)
     tokenizer.no_padding()
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
+    opts.intra_op_num_threads = 1  # parallel over batches instead (see score_texts)
     opts.inter_op_num_threads = 1
     # Do not busy-wait between ops: the machine may be shared with other work.
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")

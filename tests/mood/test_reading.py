@@ -82,6 +82,13 @@ def test_values_stay_within_range(texts: list[str]) -> None:
     assert np.all(out >= -1.0) and np.all(out <= 1.0)
 
 
+def test_odd_text_is_read_not_rejected() -> None:
+    odd = ["", "   ", "a \ud800 b", "x" * 5000, "\x00\x01", "😀" * 300, "🎉"]
+    out = score_texts(odd)
+    assert out.shape == (len(odd), 3)
+    assert np.all(np.isfinite(out)) and np.all(np.abs(out) <= 1.0)
+
+
 # The word-list reader is the fallback: it must get the basics right on its own.
 
 

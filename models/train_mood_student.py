@@ -1,0 +1,280 @@
+"""Distil the mood teacher into a tiny transformer fast enough for the default path.
+
+The teacher (``models/train_mood.py --layers 6 --checkpoint T.pt``: all-MiniLM-L6-v2
+fine-tuned on EmoBank) reads ≈1,000 lines/s on two cores; the default path needs ≥ 5,000.
+This script trains a student about seven times cheaper per token:
+
+1. **Transfer set** (EmoBank ``train`` sentences only): the sentences themselves, word spans
+   cut from them (chat-length lines), and copies with words masked or dropped.
+2. **Teacher readings**: every transfer text is read by each teacher checkpoint (mean of
+   the teachers, standardised V/A/D). For the ``train`` sentences the target mixes the
+   human rating in (``--gold-mix``).
+3. **Student**: a 4-layer, 128-wide BERT (2 heads, FFN 512), mean pooling, linear head. Its
+   word-piece and position embeddings start as a PCA projection (384 → 128) of the
+   teacher's base embeddings, so the student knows words before it is trained.
+4. **Training**: MSE on the standardised readings, AdamW, warm-up then linear decay; the
+   epoch with the best mean Pearson r on ``dev`` is kept.
+5. **Export**: ONNX → int8 (as ``train_mood.py``), into ``--out`` with ``meta.json``.
+
+Usage::
+
+    .venv/bin/python models/train_mood_student.py --teachers T1.pt [T2.pt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import train_mood as tm  # the teacher's helpers: data, batching, export
+
+VERSION = "2"
+
+
+def augment(texts: list[str], spans: int, variants: int, seed: int) -> list[str]:
+    """Chat-like extra texts cut from ``texts``: word spans, masked and shortened copies."""
+    rng = random.Random(seed)
+    out = tm.word_spans(texts, spans, seed)
+    for t in texts:
+        words = t.split()
+        if len(words) < 4:
+            continue
+        for _ in range(variants):
+            if rng.random() < 0.5:  # mask ~15 % of the words (the model sees [MASK])
+                w = [x if rng.random() > 0.15 else "[MASK]" for x in words]
+            else:  # drop ~15 % of the words
+                w = [x for x in words if rng.random() > 0.15] or words[:1]
+            out.append(" ".join(w))
+    return out
+
+
+def teacher_readings(paths: list[Path], ids: list[list[int]], threads: int) -> np.ndarray:
+    """Mean standardised reading of the teachers, run as fp32 ONNX (faster than eager)."""
+    import onnxruntime as ort
+    import torch
+
+    total = np.zeros((len(ids), 3), dtype=np.float32)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    for path in paths:
+        saved = torch.load(path, weights_only=False)
+        teacher = tm.build(tm._layers_in(saved["state"]), saved["mean"], saved["std"])
+        teacher.load_state_dict(saved["state"])
+        teacher.eval()
+        teacher.forward = teacher.standardised  # type: ignore[method-assign]
+        with tempfile.TemporaryDirectory() as tmp:
+            onnx_path = Path(tmp) / "teacher.onnx"
+            x = torch.ones((2, 8), dtype=torch.long)
+            torch.onnx.export(
+                teacher, (x, torch.ones_like(x)), str(onnx_path),
+                input_names=["input_ids", "attention_mask"], output_names=["z"],
+                dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}},
+                opset_version=17, dynamo=False,
+            )  # fmt: skip
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = threads
+            sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+            t0 = time.perf_counter()
+            for x_np, m_np, chunk in tm.batches(ids, order, 64):
+                total[chunk] += sess.run(None, {"input_ids": x_np, "attention_mask": m_np})[0]
+            print(f"teacher {path.name}: {len(ids)} texts in {time.perf_counter() - t0:.0f} s")
+    return total / len(paths)
+
+
+def build_student(args: argparse.Namespace, mean: np.ndarray, std: np.ndarray) -> Any:
+    """The tiny BERT with PCA-initialised embeddings, wrapped like the teacher."""
+    import torch
+    from transformers import AutoModel, BertConfig, BertModel
+
+    config = BertConfig(
+        vocab_size=30522, hidden_size=args.hidden, num_hidden_layers=args.layers,
+        num_attention_heads=args.heads, intermediate_size=4 * args.hidden,
+        max_position_embeddings=args.max_len,
+    )  # fmt: skip
+    body = BertModel(config, add_pooling_layer=False)
+    base = AutoModel.from_pretrained(str(tm.base_model_dir()))
+    words = torch.from_numpy(base.embeddings.word_embeddings.weight.detach().numpy().copy())
+    # The teacher's 384-d word-piece vectors stay frozen; the student learns a projection
+    # to its width, so words it never saw in training keep the teacher's geometry. The
+    # projection is folded into one 128-d table at export (same arithmetic, no cost).
+    # It starts as a PCA of the vectors: the directions that tell words apart most.
+    centre = words.mean(0)
+    _, _, vt = torch.linalg.svd(words - centre, full_matrices=False)
+    scale = 0.02 / float(((words - centre) @ vt[: args.hidden].T).std())
+    project = torch.nn.Linear(words.shape[1], args.hidden)
+    with torch.no_grad():
+        project.weight.copy_(vt[: args.hidden] * scale)
+        project.bias.copy_(-(centre @ vt[: args.hidden].T) * scale)
+        pos = base.embeddings.position_embeddings.weight[: args.max_len]
+        body.embeddings.position_embeddings.weight.copy_(
+            (pos - pos.mean(0)) @ vt[: args.hidden].T * scale
+        )
+    del base
+
+    class Student(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = body
+            self.project = project
+            self.register_buffer("words", words, persistent=False)
+            self.head = torch.nn.Linear(args.hidden, 3)
+            self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+            self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
+            self.folded = False
+
+        def standardised(self, input_ids: Any, attention_mask: Any) -> Any:
+            if self.folded:
+                hidden = self.body(input_ids=input_ids, attention_mask=attention_mask)
+            else:
+                embeds = self.project(self.words[input_ids])
+                hidden = self.body(inputs_embeds=embeds, attention_mask=attention_mask)
+            h = hidden.last_hidden_state
+            m = attention_mask.unsqueeze(-1).to(h.dtype)
+            return self.head((h * m).sum(1) / m.sum(1).clamp(min=1.0))
+
+        def fold(self) -> None:
+            """Bake the projection into the body's word table (for export)."""
+            with torch.no_grad():
+                table = self.project(self.words)
+                self.body.embeddings.word_embeddings.weight.copy_(table)
+            self.folded = True
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            z = self.standardised(input_ids, attention_mask)
+            return torch.clamp(z * self.std + self.mean, -1.0, 1.0)
+
+    return Student()
+
+
+def train(args: argparse.Namespace) -> None:
+    import torch
+    from tokenizers import Tokenizer
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    data = tm.read_emobank(args.csv)
+    (tr_x, tr_y), (dev_x, dev_y) = data["train"], data["dev"]
+    tok = Tokenizer.from_file(str(tm.base_model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.enable_truncation(max_length=args.max_len)
+    extra = augment(tr_x, args.spans, args.variants, args.seed)
+    texts = tr_x + extra
+    ids = [e.ids for e in tok.encode_batch(texts)]
+    dev_ids = [e.ids for e in tok.encode_batch(dev_x)]
+    mean, std = tr_y.mean(0), tr_y.std(0)
+    # Step 2: targets (cached: labelling is the slow part).
+    cache = args.cache
+    if cache and cache.is_file():
+        z_teacher = np.load(cache)
+    else:
+        z_teacher = teacher_readings(args.teachers, ids, args.threads)
+        if cache:
+            np.save(cache, z_teacher)
+    if z_teacher.shape != (len(ids), 3):
+        raise SystemExit(f"cached readings {z_teacher.shape} do not match {len(ids)} texts")
+    target = torch.from_numpy(z_teacher.copy())
+    gold = torch.from_numpy((tr_y - mean) / std)
+    target[: len(tr_x)] = args.gold_mix * gold + (1 - args.gold_mix) * target[: len(tr_x)]
+    print(f"transfer set: {len(tr_x)} sentences + {len(extra)} augmented texts", flush=True)
+    # Step 3-4: the student and its training loop.
+    model = build_student(args, mean, std)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    r, epoch, secs = tm.fit(model, opt, ids, target, dev_ids, dev_y, args, warmup=0.05)
+    export(model, args, r, epoch, secs, len(ids))
+
+
+def export(
+    model: Any, args: argparse.Namespace, r: list[float], epoch: int, secs: float, n: int
+) -> None:
+    """ONNX, int8, pre-optimised, tokenizer and meta into ``args.out``; then re-score dev."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.fold()
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "model_fp32.onnx"
+        x = torch.ones((2, 8), dtype=torch.long)
+        torch.onnx.export(
+            model, (x, torch.ones_like(x)), str(fp32),
+            input_names=["input_ids", "attention_mask"], output_names=["vad"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "vad": {0: "batch"},
+            },
+            opset_version=17, dynamo=False,
+        )  # fmt: skip
+        quantised = Path(tmp) / "model_int8.onnx"
+        quantize_dynamic(
+            str(fp32), str(quantised), weight_type=QuantType.QUInt8, per_channel=True,
+            nodes_to_exclude=[n for n in tm._node_names(fp32) if n.startswith("/head/")],
+        )  # fmt: skip
+        tm.pre_optimise(quantised, out / "model.onnx")
+    shutil.copy(tm.base_model_dir() / "tokenizer.json", out / "tokenizer.json")
+    meta = {
+        "name": f"tiny{args.layers}x{args.hidden}-vad-int8",
+        "version": VERSION,
+        "base": (
+            f"a {args.layers}-layer, {args.hidden}-wide BERT distilled from all-MiniLM-L6-v2 "
+            "fine-tuned on EmoBank"
+        ),
+        "max_len": args.max_len,
+        "cue_weight": args.cue_weight,
+        "quantisation": "dynamic int8 (u8), per channel, head kept in float",
+        "train": {
+            "data": "EmoBank train split (Buechel & Hahn, EACL 2017), CC-BY-SA 4.0",
+            "teachers": [p.name for p in args.teachers],
+            "transfer_texts": n,
+            "gold_share": args.gold_mix,
+            "epochs": args.epochs,
+            "best_epoch": epoch,
+            "lr": args.lr,
+            "batch": args.batch,
+            "seed": args.seed,
+            "seconds": round(secs),
+            "dev_r_torch_fp32": [round(x, 4) for x in r],
+        },
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    tm.check(args, meta)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--teachers", type=Path, nargs="+", required=True)
+    ap.add_argument("--csv", type=Path, default=tm.DEFAULT_CSV)
+    ap.add_argument("--out", type=Path, default=tm.ROOT / "models" / "mood")
+    ap.add_argument("--cache", type=Path, help="save/load the teacher readings here (.npy)")
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--heads", type=int, default=2)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--spans", type=int, default=5, help="word spans per train sentence")
+    ap.add_argument("--variants", type=int, default=2, help="masked/shortened copies each")
+    ap.add_argument("--gold-mix", type=float, default=0.5, help="human share of train targets")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--lr", type=float, default=6e-4)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--cue-weight", type=float, default=2.0)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    train(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()
