@@ -45,6 +45,7 @@ _BOMS = (
 # Control characters that never occur in real chat text (tab, LF, VT, FF, CR are fine),
 # plus U+FFFD, the mark of bytes that could not be decoded.
 _BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_DAMAGE_RUN = re.compile("\ufffd+")
 _SAMPLE = 65_536
 _MAX_BAD_RATIO = 0.02
 _MIN_UTF8_PER_ERROR = 20
@@ -115,21 +116,31 @@ def _decode_bytes(data: bytes) -> str:
 
 
 def _lenient_utf8(data: bytes) -> tuple[str, int, int]:
-    """UTF-8 with U+FFFD for bad bytes, its count of non-ASCII characters, and of errors."""
+    """UTF-8 with U+FFFD for bad bytes, its count of non-ASCII characters, and of damages.
+
+    One damage is a run of bad bytes (one broken 4-byte character gives up to four
+    U+FFFD in a row, but it is one damaged spot).
+    """
     lenient = data.decode("utf-8", "replace")
-    errors = lenient.count("\ufffd")
-    wide = len(lenient) - len(lenient.encode("ascii", "ignore")) - errors
-    return lenient, wide, errors
+    replaced = lenient.count("\ufffd")
+    wide = len(lenient) - len(lenient.encode("ascii", "ignore")) - replaced
+    return lenient, wide, len(_DAMAGE_RUN.findall(lenient))
 
 
 def _decode_line(line: bytes) -> str:
-    """One line: UTF-8 when it is (even with a damaged byte), else cp1252, else Latin-1."""
+    """One line: UTF-8 when it is (even with a damaged byte), else cp1252, else Latin-1,
+    unless that reading is full of control characters (a damaged UTF-8 line)."""
     try:
         return line.decode("utf-8")
     except UnicodeDecodeError:
         pass
     lenient, wide, errors = _lenient_utf8(line)
-    return lenient if wide >= errors else _legacy(line)
+    if wide >= errors:
+        return lenient
+    # Legacy 8-bit text ("caf\xe9") reads cleanly as cp1252/Latin-1; a damaged UTF-8 line
+    # (a broken emoji) reads as control characters there: keep the reading with fewer.
+    legacy = _legacy(line)
+    return legacy if len(_BAD_CHARS.findall(legacy)) <= errors else lenient
 
 
 def _legacy(data: bytes) -> str:
@@ -154,7 +165,7 @@ def _sniff_utf16(sample: bytes) -> str | None:
 
 
 def _bad_ratio(text: str) -> float:
-    sample = text[:_SAMPLE]
+    sample = _DAMAGE_RUN.sub("\ufffd", text[:_SAMPLE])  # one broken character counts once
     bad = len(sample) - len(_BAD_CHARS.sub("", sample))
     return bad / max(1, len(sample))
 

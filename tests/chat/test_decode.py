@@ -111,3 +111,17 @@ def test_a_few_control_characters_are_tolerated() -> None:
     text = "Ann: " + "ordinary words " * 40 + "\x07bell"
     (message,) = parse(text).messages
     assert message.speaker == "Ann"
+
+
+def test_a_broken_emoji_is_damage_not_binary() -> None:
+    # A 4-byte sequence beyond U+10FFFF spliced into an emoji: UTF-8 with one damaged spot.
+    line = "Drinks tomorrow, my treat 🥂".encode()
+    damaged = line[:-3] + b"\xf4\x90\x80\x80" + line[-3:]
+    text = decode(b"Maya: hi\n" + b"Leo: " + damaged + "\nMaya: Deal ❤️\n".encode())
+    assert "Deal ❤️" in text and "Drinks tomorrow" in text
+    assert not any("\x80" <= ch <= "\x9f" for ch in text)  # no cp1252/Latin-1 mojibake
+
+
+def test_a_latin1_line_beside_utf8_lines_stays_latin1() -> None:
+    data = "Ana: olá 😀\n".encode() + "Ben: ça a été\n".encode("latin-1")
+    assert decode(data).splitlines() == ["Ana: olá 😀", "Ben: ça a été"]
