@@ -146,6 +146,36 @@ def render_encoded(
     if stream is None:
         stream = usable_cpus() >= 2 and frames >= MIN_STREAM_S * sample_rate
     if stream:
+        done = _try_stream(midi, fmt, path, score, frames, sample_rate, tail_s, target,
+                           ceiling_db, progress)  # fmt: skip
+        if done is not None:
+            return done
+    audio = render_midi(
+        midi, sample_rate=sample_rate, soundfont=path, progress=progress, tail_s=tail_s
+    )
+    progress("normalize", 0.0, 1.0)
+    audio = normalize(audio, target, ceiling_db)
+    data = encode_audio(audio, fmt)
+    progress("normalize", 1.0, 1.0)
+    return _rendered(audio, data, fmt, integrated_loudness(audio), streamed=False)
+
+
+def _try_stream(
+    midi: bytes,
+    fmt: str,
+    path: Path,
+    score: MidiEvents,
+    frames: int,
+    sample_rate: int,
+    tail_s: float,
+    target: float,
+    ceiling_db: float,
+    progress: Progress,
+) -> Rendered | None:
+    """The overlapped path; None when the plain path must do the job instead (the pre-pass
+    gain missed by more than :data:`MAX_ERROR_LU`, or no temporary file could be written:
+    the plain path encodes in memory)."""
+    try:
         # The encoder writes to a descriptor: a BytesIO would need the GIL for every page.
         with tempfile.TemporaryFile() as spool:
             writer = open_writer(spool.fileno(), fmt, sample_rate, 2)  # format errors first
@@ -159,18 +189,13 @@ def render_encoded(
             audio, loudness = _stream(
                 path, score, frames, sample_rate, gain, ceiling_linear(ceiling_db), writer, progress
             )
-            if fit is None or abs(loudness - target) <= MAX_ERROR_LU:
-                progress("normalize", 1.0, 1.0)
-                spool.seek(0)
-                return _rendered(audio, spool.read(), fmt, loudness, streamed=True)
-    audio = render_midi(
-        midi, sample_rate=sample_rate, soundfont=path, progress=progress, tail_s=tail_s
-    )
-    progress("normalize", 0.0, 1.0)
-    audio = normalize(audio, target, ceiling_db)
-    data = encode_audio(audio, fmt)
-    progress("normalize", 1.0, 1.0)
-    return _rendered(audio, data, fmt, integrated_loudness(audio), streamed=False)
+            if fit is not None and abs(loudness - target) > MAX_ERROR_LU:
+                return None
+            progress("normalize", 1.0, 1.0)
+            spool.seek(0)
+            return _rendered(audio, spool.read(), fmt, loudness, streamed=True)
+    except (OSError, RuntimeError):  # full or unwritable TMPDIR, libsndfile write errors
+        return None
 
 
 def _stream(
@@ -189,15 +214,19 @@ def _stream(
     works through the last chunks).
     """
     padded = -(-frames // fluid.BLOCK) * fluid.BLOCK
-    out = np.zeros((padded, 2), dtype=np.float32)
-    encoder = _Encoder(out, writer)
-    limiter = _ChunkLimiter(out, frames, gain, ceiling, sample_rate)
-    total_s = frames / sample_rate
-    events = score.events
-    i = 0
-    cur = 0
-    progress("render", 0.0, total_s)
     try:
+        out = np.zeros((padded, 2), dtype=np.float32)
+    except BaseException:
+        writer.close()
+        raise
+    encoder = _Encoder(out, writer)  # starts the encoder thread: finish() it on every path
+    try:
+        limiter = _ChunkLimiter(out, frames, gain, ceiling, sample_rate)
+        total_s = frames / sample_rate
+        events = score.events
+        i = 0
+        cur = 0
+        progress("render", 0.0, total_s)
         with synth_for(path, sample_rate, score, threads=STREAM_THREADS) as synth:
             send = synth.send
             while cur < padded:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ MODEL_DIR_ENV = "PHOTOGRAPH_MOOD_MODEL_DIR"
 _TOKEN_BUDGET = 8192  # tokens per inference batch (rows x padded length)
 _MAX_ROWS = 128
 _TOKENIZE_CHUNK = 4096
+_IN_FLIGHT = 4  # batches queued for the inference threads at a time (bounds memory)
 
 
 def _utf8(text: str) -> str:
@@ -57,18 +60,17 @@ class OnnxReader:
     cache: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
-        """Token ids per text, tokenised in chunks so huge chats stay small in memory."""
+        """Token ids per text (tokenised in chunks: one call per chunk, not one per text)."""
         ids: list[list[int]] = []
         for s in range(0, len(texts), _TOKENIZE_CHUNK):
             encs = self.tokenizer.encode_batch([_utf8(t) for t in texts[s : s + _TOKENIZE_CHUNK]])
             ids.extend(e.ids for e in encs)
         return ids
 
-    def _batches(self, ids: list[list[int]]) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    def _batches(self, ids: list[list[int]]) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """(rows, feeds) per inference batch, texts of similar length together (little padding)."""
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
         order = np.argsort(lengths, kind="stable")
-        out = []
         start = 0
         while start < len(order):
             longest = int(lengths[order[min(len(order) - 1, start + _MAX_ROWS - 1)]])
@@ -84,25 +86,31 @@ class OnnxReader:
             feeds = {"input_ids": batch, "attention_mask": mask}
             if "token_type_ids" in self.input_names:
                 feeds["token_type_ids"] = np.zeros_like(batch)
-            out.append((chunk, feeds))
+            yield chunk, feeds
             start += len(chunk)
-        return out
 
     def score_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Read texts; returns ``(n, 3)`` valence, arousal, dominance on -1..1."""
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if todo:
-            # 1. Tokenise, then cut into length-sorted batches.
-            plan = self._batches(self._token_ids(todo))
             raw = np.zeros((len(todo), 3), dtype=np.float32)
-            # 2. Batches run on the worker threads (onnxruntime releases the GIL; one
-            #    thread per batch beats splitting each small matrix product over cores)...
-            run = self.session.run
-            jobs = [(chunk, _pool().submit(run, None, feeds)) for chunk, feeds in plan]
-            # 3. ...while this thread reads the chat cues the model cannot see.
-            cues = [self._cues(t) for t in todo]
-            for chunk, job in jobs:
-                raw[chunk] = job.result()[0]
+            cues: list[Cues | None] = []
+            pool, run = _pool(), self.session.run
+            pending: deque[tuple[np.ndarray, Future[Any]]] = deque()
+            # 1. Tokenise, then feed length-sorted batches to the worker threads
+            #    (onnxruntime releases the GIL; one thread per batch beats splitting each
+            #    small matrix product over cores), a few in flight at a time...
+            for chunk, feeds in self._batches(self._token_ids(todo)):
+                pending.append((chunk, pool.submit(run, None, feeds)))
+                if len(pending) > _IN_FLIGHT:
+                    # 2. ...while this thread reads the chat cues the model cannot see.
+                    stop = min(len(todo), len(cues) + _MAX_ROWS)
+                    cues.extend(self._cues(t) for t in todo[len(cues) : stop])
+                    done, job = pending.popleft()
+                    raw[done] = job.result()[0]
+            cues.extend(self._cues(t) for t in todo[len(cues) :])
+            for done, job in pending:
+                raw[done] = job.result()[0]
             for t, row, cue in zip(todo, raw.tolist(), cues, strict=True):
                 self.cache[t] = self._with_cues(row, cue)
             if len(self.cache) > 200_000:
@@ -128,14 +136,26 @@ class OnnxReader:
 
 _LOADED: OnnxReader | str | None = None
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _pool() -> ThreadPoolExecutor:
     """Inference threads, one per usable core (at most 2: the machines we plan for)."""
     global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="mood")
-    return _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="mood")
+        return _POOL
+
+
+def _forget_pool() -> None:
+    """In a forked child the parent's threads do not exist: start a new pool there."""
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _workers() -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import secrets
 import threading
 import time
@@ -75,11 +74,8 @@ class _Job:
 
 
 def cpu_count() -> int:
-    """Cores this process may use (the affinity mask where the system has one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    """Cores this server may use (``$PHOTOGRAPH_THREADS`` or the affinity mask)."""
+    return max(1, usable_cpus())
 
 
 def new_id(hint: str | None) -> str:

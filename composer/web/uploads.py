@@ -127,10 +127,9 @@ async def read_compose(
     if data is not None and model.chat is not None:
         raise InvalidRequestError("send the chat as a file or as text, not both")
     if data is None and model.chat is not None:
-        try:
-            size = len(model.chat.encode("utf-8"))
-        except UnicodeEncodeError:  # JSON can escape a lone surrogate ("\udc80")
-            raise InputError("the chat is not valid Unicode text (a lone surrogate)") from None
+        # "surrogatepass": JSON can escape a lone surrogate ("\udc80"); the chat reader
+        # repairs it like a moment's, so only the size is counted here.
+        size = len(model.chat.encode("utf-8", "surrogatepass"))
         if size > limits.max_upload_bytes:
             raise limits.too_large()
         data_in: bytes | str | None = model.chat
