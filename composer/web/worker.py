@@ -75,15 +75,18 @@ def init_process(queue: Any, threads: int = 1) -> None:
 
 
 def warm() -> int:
-    """Import the pipeline and load the SoundFont, so the first job does not pay for it."""
+    """Import the pipeline, load the mood model and the SoundFont, so the first job does
+    not pay for them."""
     import composer.midi
     import composer.pipeline  # noqa: F401
+    from composer.mood import reader
 
     try:
         from composer.audio.synth import warm_up
 
+        reader.best()  # loads the trained mood model once (or settles on the word list)
         warm_up()
-    except (ImportError, ComposerError, OSError):
+    except (ImportError, ComposerError, OSError, ValueError):
         return 1  # the job itself will say what is missing
     return 0
 
