@@ -123,30 +123,23 @@ def word_spans(texts: list[str], per_text: int, seed: int) -> list[str]:
     return out
 
 
-def predict_z(model: Any, ids: list[list[int]]) -> np.ndarray:
-    """The model's standardised (pre-scaling) outputs."""
+def predict_z(model: Any, ids: list[list[int]], standardised: bool = True) -> np.ndarray:
+    """The model's readings: standardised (pre-scaling) outputs, or V/A/D on -1..1."""
     import torch
 
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = np.zeros((len(ids), 3), dtype=np.float32)
+    run = model.standardised if standardised else model
     model.eval()
     with torch.inference_mode():
         for x, m, chunk in batches(ids, order, 128):
-            z = model.standardised(torch.from_numpy(x), torch.from_numpy(m))
-            out[chunk] = z.numpy()
+            out[chunk] = run(torch.from_numpy(x), torch.from_numpy(m)).numpy()
     return out
 
 
 def predict(model: Any, ids: list[list[int]]) -> np.ndarray:
-    import torch
-
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    out = np.zeros((len(ids), 3), dtype=np.float32)
-    model.eval()
-    with torch.inference_mode():
-        for x, m, chunk in batches(ids, order, 128):
-            out[chunk] = model(torch.from_numpy(x), torch.from_numpy(m)).numpy()
-    return out
+    """V/A/D on -1..1 (what the exported model answers)."""
+    return predict_z(model, ids, standardised=False)
 
 
 def train(args: argparse.Namespace) -> None:

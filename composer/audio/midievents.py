@@ -75,7 +75,7 @@ def read_midi_events(midi: bytes, sample_rate: int) -> MidiEvents:
 
     try:
         parsed = mido.MidiFile(file=io.BytesIO(bytes(midi)), clip=True)
-    except _PARSE_ERRORS as exc:
+    except (*_PARSE_ERRORS, mido.KeySignatureError) as exc:  # a key signature mido can't name
         raise InputError(f"not a valid MIDI file: {exc}") from None
     _check_division(parsed.ticks_per_beat)
     return _schedule(mido.merge_tracks(parsed.tracks), parsed.ticks_per_beat, sample_rate)

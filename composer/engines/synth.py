@@ -18,6 +18,7 @@ from composer.audio.loudness import normalize
 from composer.audio.model import Audio
 from composer.audio.soundfont import find_soundfont
 from composer.audio.synth import check_options, render_midi, warm_up
+from composer.cpus import usable_cpus
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
 
@@ -89,12 +90,14 @@ class SynthEngine:
         )
 
     def warm(self) -> None:
-        """Load the SoundFont now so the first render does not pay for it (servers)."""
-        warm_up(self.sample_rate, self.soundfont)
+        """Load the SoundFont into the synths the next render uses, so it does not wait."""
         from composer.audio.stream import PREPASS_RATE, STREAM_THREADS
 
-        warm_up(self.sample_rate, self.soundfont, threads=STREAM_THREADS)
-        warm_up(PREPASS_RATE, self.soundfont)
+        if usable_cpus() >= 2:  # the overlapped path: the pre-pass renders first
+            warm_up(PREPASS_RATE, self.soundfont)
+            warm_up(self.sample_rate, self.soundfont, threads=STREAM_THREADS)
+        else:  # one core (e.g. a server's worker): the plain path
+            warm_up(self.sample_rate, self.soundfont)
 
 
 def prewarm(options: dict[str, Any]) -> threading.Thread:
@@ -107,12 +110,8 @@ def prewarm(options: dict[str, Any]) -> threading.Thread:
     """
 
     def run() -> None:
-        from composer.audio.stream import PREPASS_RATE, STREAM_THREADS
-
         with contextlib.suppress(Exception):  # reported by the real create() later
-            engine = create(**options)
-            warm_up(engine.sample_rate, engine.soundfont, threads=STREAM_THREADS)
-            warm_up(PREPASS_RATE, engine.soundfont)
+            create(**options).warm()
 
     thread = threading.Thread(target=run, name="photograph-warm", daemon=True)
     thread.start()
