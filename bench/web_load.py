@@ -12,6 +12,8 @@ Prints one line per figure:
 * the box's parallel capacity: how many CPU-bound processes really run at once here
   (on a shared or throttled machine it can be less than the core count), and the
   throughput measured against the ideal for that capacity;
+* where the CPU went during the load: seconds used by the server process, by the workers
+  and by this client, the box's idle and steal time (time the hypervisor gave to others);
 * server RSS: the peak of the summed RSS of the server and its workers, sampled, and the
   sum of their VmHWM (an upper bound) (target ≤ 600 MB).
 
@@ -33,6 +35,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -111,6 +114,63 @@ def status_kb(pid: int, field: str) -> int:
     return 0
 
 
+def last_saved(scores: Path, since: float) -> float:
+    """When the last song folder of the album got its last file (the server's clock)."""
+    times = [f.stat().st_mtime for f in scores.glob("*/*") if f.is_file()]
+    return max((t for t in times if t >= since), default=since)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def box_seconds() -> dict[str, float]:
+    """The whole box's CPU seconds so far by kind (``/proc/stat``, summed over cores)."""
+    with open("/proc/stat") as f:
+        values = [int(x) for x in f.readline().split()[1:9]]
+    tick = os.sysconf("SC_CLK_TCK")
+    names = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+    return {name: v / tick for name, v in zip(names, values, strict=True)}
+
+
+class CpuMeter:
+    """CPU seconds of the server, its workers, this client and the box over a span."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.start: dict[str, Any] = {}
+
+    def snapshot(self) -> dict[str, Any]:
+        workers = [p for p in descendants(self.server_pid) if p != self.server_pid]
+        return {
+            "server": cpu_seconds(self.server_pid),
+            "workers": {p: cpu_seconds(p) for p in workers},
+            "client": sum(os.times()[:2]),
+            "box": box_seconds(),
+        }
+
+    def begin(self) -> None:
+        self.start = self.snapshot()
+
+    def end(self) -> dict[str, float]:
+        a, b = self.start, self.snapshot()
+        used = sum(t - a["workers"].get(p, 0.0) for p, t in b["workers"].items())
+        box = {k: b["box"][k] - a["box"][k] for k in b["box"]}
+        return {
+            "server": b["server"] - a["server"],
+            "workers": used,
+            "client": b["client"] - a["client"],
+            "idle": box["idle"] + box["iowait"],
+            "steal": box["steal"],
+        }
+
+
 class RssSampler(threading.Thread):
     """Samples the summed RSS of a process tree; keeps the peak and each VmHWM."""
 
@@ -166,19 +226,23 @@ async def run_job(
     return time.perf_counter() - start
 
 
-async def bench(url: str, jobs: int, length: float, poll: float) -> dict[str, float]:
+async def bench(url: str, jobs: int, length: float, poll: float, meter: CpuMeter) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=jobs + 8, max_keepalive_connections=jobs + 8)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
         info = (await client.get("/api/info")).json()
         errors: list[str] = []
         await run_job(client, 10_000, length, 0.05, None, errors)  # warm-up
-        alone = [await run_job(client, 10_001 + k, length, 0.05, None, errors) for k in (0, 1)]
+        meter.begin()
+        alone = [await run_job(client, 10_001 + k, length, 0.05, None, errors) for k in range(5)]
+        cpu_alone = meter.end()["workers"] / len(alone)
         latencies: list[float] = []
-        start = time.perf_counter()
+        meter.begin()
+        start, start_epoch = time.perf_counter(), time.time()
         await asyncio.gather(
             *(run_job(client, i, length, poll, latencies, errors) for i in range(jobs))
         )
         wall = time.perf_counter() - start
+        cpu = meter.end()
     for e in errors[:5]:
         print(f"  error: {e}", file=sys.stderr)
     lat = sorted(latencies)
@@ -195,6 +259,9 @@ async def bench(url: str, jobs: int, length: float, poll: float) -> dict[str, fl
         "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
         "max_ms": 1000 * lat[-1],
         "gets": len(lat),
+        "cpu": cpu,
+        "cpu_alone": cpu_alone,
+        "start_epoch": start_epoch,
     }
 
 
@@ -234,8 +301,9 @@ def main() -> int:
                         return 1
                     time.sleep(0.2)
             sampler.start()
-            r = asyncio.run(bench(url, args.jobs, args.length, args.poll))
+            r = asyncio.run(bench(url, args.jobs, args.length, args.poll, CpuMeter(server.pid)))
             sampler.sample()
+            r["saved_s"] = last_saved(scores, r["start_epoch"]) - r["start_epoch"]
         finally:
             sampler.stop.set()
             server.send_signal(signal.SIGINT)
@@ -262,8 +330,20 @@ def main() -> int:
         f"(wall {r['wall_s']:.1f} s, ideal {r['ideal_s']:.1f} s)"
     )
     print(
+        f"  measured to the last song saved (no poll delay): "
+        f"{100 * r['ideal_s'] / r['saved_s']:.1f} % (wall {r['saved_s']:.1f} s)"
+    )
+    print(
         f"parallel capacity of this box: {capacity:.2f} of {r['workers']} workers; throughput "
         f"vs the ideal for it: {100 * ideal_here / r['wall_s']:.1f} %"
+    )
+    cpu = r["cpu"]
+    print(
+        f"CPU during the load ({cores} cores × {r['wall_s']:.1f} s = "
+        f"{(cores or 1) * r['wall_s']:.1f} s): workers {cpu['workers']:.1f} s, server "
+        f"{cpu['server']:.1f} s, this client {cpu['client']:.1f} s, idle {cpu['idle']:.1f} s, "
+        f"steal {cpu['steal']:.1f} s; a job's worker CPU: {r['cpu_alone']:.2f} s alone, "
+        f"{cpu['workers'] / args.jobs:.2f} s under load"
     )
     others = sorted((kb for pid, kb in sampler.hwm_kb.items() if pid != server.pid), reverse=True)
     print(

@@ -11,6 +11,16 @@ import os
 
 THREADS_ENV = "PHOTOGRAPH_THREADS"
 
+#: Thread counts of native libraries, read once when each library loads: OpenBLAS (behind
+#: NumPy; its idle threads spin, burning a core for no gain on our small products),
+#: OpenMP, MKL, and Rayon (the tokenizer's pool).
+NATIVE_THREAD_VARS = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "RAYON_NUM_THREADS",
+)
+
 
 def usable_cpus() -> int:
     """``$PHOTOGRAPH_THREADS`` when set to a positive integer, else the CPUs this process
@@ -22,3 +32,16 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+
+
+def native_thread_env(threads: int) -> dict[str, str]:
+    """Variables that hold the native libraries of a *new* process to ``threads`` threads.
+
+    Values the user has set are kept. They must be in the environment before the process
+    imports NumPy (a server sets them before it starts its workers).
+    """
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError("threads must be an int")
+    if threads < 1:
+        raise ValueError("threads must be at least 1")
+    return {name: os.environ.get(name, str(threads)) for name in NATIVE_THREAD_VARS}

@@ -28,3 +28,18 @@ def test_synth_cores_follow_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(THREADS_ENV, "1")
     assert synth._cores(None) == 1
     assert synth._cores(2) == 2  # an explicit request wins
+
+
+def test_native_thread_env_keeps_what_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from composer.cpus import NATIVE_THREAD_VARS, native_thread_env
+
+    for name in NATIVE_THREAD_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    env = native_thread_env(1)
+    assert set(env) == set(NATIVE_THREAD_VARS)
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and env["OMP_NUM_THREADS"] == "3"
+    with pytest.raises(ValueError):
+        native_thread_env(0)
+    with pytest.raises(TypeError):
+        native_thread_env(True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import secrets
 import threading
 import time
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from composer.album import check_id, slug
-from composer.cpus import usable_cpus
+from composer.cpus import native_thread_env, usable_cpus
 from composer.errors import ComposerError
 from composer.pipeline import Request
 from composer.web.errors import ConflictError, ServiceBusyError
@@ -177,12 +178,16 @@ class JobManager:
             if self.executor == "process":
                 if self._queue is None:
                     self.start()
+                # Each job gets its share of the cores, so parallel jobs do not compete.
+                # The native libraries read theirs when a worker starts (from the
+                # environment it inherits: this server's, changed here once).
+                share = max(1, usable_cpus() // size)
+                os.environ.update(native_thread_env(share))
                 pool = ProcessPoolExecutor(
                     max_workers=size,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=init_process,
-                    # Each job gets its share of the cores, so parallel jobs do not compete.
-                    initargs=(self._queue, max(1, usable_cpus() // size)),
+                    initargs=(self._queue, share),
                 )
             else:
                 pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"job-{name}")
