@@ -210,12 +210,14 @@ def fit(
     args: argparse.Namespace,
     warmup: float,
     dim_w: Any = None,
+    loss_fn: Any = None,
 ) -> tuple[list[float], int, float]:
     """Train on standardised targets; keep the epoch with the best mean Pearson r on dev.
 
     Linear warm-up over ``warmup`` of the steps, then linear decay. Batches are drawn from
-    length-sorted pools (less padding) and shuffled. Returns (dev r, best epoch, seconds),
-    with the best weights loaded into ``model``.
+    length-sorted pools (less padding) and shuffled. ``loss_fn(model, x, mask, rows)``, when
+    given, replaces the plain MSE on ``target``. Returns (dev r, best epoch, seconds), with
+    the best weights loaded into ``model``.
     """
     import torch
 
@@ -236,9 +238,12 @@ def fit(
         random.shuffle(plan)
         total = 0.0
         for x, m, chunk in plan:
-            z = model.standardised(torch.from_numpy(x), torch.from_numpy(m))
-            err = (z - target[chunk]) ** 2
-            loss = (err * dim_w).mean() if dim_w is not None else err.mean()
+            if loss_fn is not None:
+                loss = loss_fn(model, torch.from_numpy(x), torch.from_numpy(m), chunk)
+            else:
+                z = model.standardised(torch.from_numpy(x), torch.from_numpy(m))
+                err = (z - target[chunk]) ** 2
+                loss = (err * dim_w).mean() if dim_w is not None else err.mean()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -5,15 +5,18 @@ fine-tuned on EmoBank) reads ≈1,000 lines/s on two cores; the default path nee
 This script trains a student about seven times cheaper per token:
 
 1. **Transfer set** (EmoBank ``train`` sentences only): the sentences themselves, word spans
-   cut from them (chat-length lines), and copies with words masked or dropped.
+   cut from them (chat-length lines), copies with words masked or dropped, copies with words
+   swapped for their neighbours, and splices of two sentences (:func:`augment`).
 2. **Teacher readings**: every transfer text is read by each teacher checkpoint (mean of
-   the teachers, standardised V/A/D). For the ``train`` sentences the target mixes the
-   human rating in (``--gold-mix``).
+   the teachers, standardised V/A/D), and each teacher's pooled sentence vector is kept.
+   For the ``train`` sentences the target mixes the human rating in (``--gold-mix``).
 3. **Student**: a 4-layer, 128-wide BERT (2 heads, FFN 512), mean pooling, linear head. Its
    word-piece and position embeddings start as a PCA projection (384 → 128) of the
    teacher's base embeddings, so the student knows words before it is trained.
-4. **Training**: MSE on the standardised readings, AdamW, warm-up then linear decay; the
-   epoch with the best mean Pearson r on ``dev`` is kept.
+4. **Training**: MSE on the standardised readings, plus MSE between a linear image of the
+   student's pooled vector and the teachers' (``--embed-weight``: far more numbers to learn
+   from per text than three); AdamW, warm-up then linear decay; the epoch with the best
+   mean Pearson r on ``dev`` is kept.
 5. **Export**: ONNX → int8 (as ``train_mood.py``), into ``--out`` with ``meta.json``.
 
 Usage::
@@ -24,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -40,45 +44,109 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train_mood as tm  # the teacher's helpers: data, batching, export
 
-VERSION = "2"
+VERSION = "3"
 
 
-def augment(texts: list[str], spans: int, variants: int, seed: int) -> list[str]:
-    """Chat-like extra texts cut from ``texts``: word spans, masked and shortened copies."""
-    rng = random.Random(seed)
-    out = tm.word_spans(texts, spans, seed)
+def augment(texts: list[str], args: argparse.Namespace) -> list[str]:
+    """Extra texts made from ``texts`` for the teachers to read (no human ratings needed).
+
+    Word spans (chat-length lines), masked and shortened copies, copies with words swapped
+    for their neighbours in the base model's word-piece space (``--swaps``: "glad" for
+    "happy", often "sad" too, which is the point: the teachers say how the reading moves),
+    and splices of the start of one sentence and the end of another (``--splices``).
+    """
+    rng = random.Random(args.seed)
+    out = tm.word_spans(texts, args.spans, args.seed)
     for t in texts:
         words = t.split()
         if len(words) < 4:
             continue
-        for _ in range(variants):
+        for _ in range(args.variants):
             if rng.random() < 0.5:  # mask ~15 % of the words (the model sees [MASK])
                 w = [x if rng.random() > 0.15 else "[MASK]" for x in words]
             else:  # drop ~15 % of the words
                 w = [x for x in words if rng.random() > 0.15] or words[:1]
             out.append(" ".join(w))
+    if args.swaps:
+        near = neighbours(8)
+        for t in texts:
+            words = t.split()
+            for _ in range(args.swaps):
+                w = []
+                for x in words:
+                    core = x.lower().strip(".,;:!?\"'()")
+                    if core in near and rng.random() < 0.3:
+                        x = x.lower().replace(core, rng.choice(near[core]))
+                    w.append(x)
+                out.append(" ".join(w))
+    for _ in range(args.splices * len(texts)):
+        a, b = rng.choice(texts).split(), rng.choice(texts).split()
+        if len(a) < 2 or len(b) < 2:
+            continue
+        head = a[: rng.randint(1, min(len(a) - 1, 15))]
+        out.append(" ".join(head + b[rng.randint(1, len(b) - 1) :][:15]))
     return out
 
 
-def teacher_readings(paths: list[Path], ids: list[list[int]], threads: int) -> np.ndarray:
-    """Mean standardised reading of the teachers, run as fp32 ONNX (faster than eager)."""
+@functools.cache
+def neighbours(k: int) -> dict[str, list[str]]:
+    """For each whole-word piece of the base vocabulary, its ``k`` nearest (cosine) pieces."""
+    from safetensors.numpy import load_file
+
+    table = load_file(str(tm.base_model_dir() / "model.safetensors"))
+    vectors = table["embeddings.word_embeddings.weight"]
+    vocab = (tm.base_model_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    keep = [i for i, w in enumerate(vocab) if w.isalpha() and w.isascii() and len(w) >= 3]
+    unit = vectors[keep] / np.linalg.norm(vectors[keep], axis=1, keepdims=True)
+    near: dict[str, list[str]] = {}
+    for s in range(0, len(keep), 2048):
+        sims = unit[s : s + 2048] @ unit.T
+        for r, row in enumerate(sims):
+            row[s + r] = -1.0  # not itself
+            best = np.argpartition(-row, k)[:k]
+            near[vocab[keep[s + r]]] = [vocab[keep[j]] for j in best]
+    return near
+
+
+def teacher_readings(
+    paths: list[Path], ids: list[list[int]], threads: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The teachers' readings, run as fp32 ONNX (faster than eager).
+
+    Returns the mean standardised V/A/D of the teachers, ``(n, 3)``, and each teacher's
+    pooled sentence vector side by side, ``(n, 384 × teachers)`` in float16: the student
+    learns to reproduce those too (step 4), hundreds of numbers per text instead of three.
+    """
     import onnxruntime as ort
     import torch
 
     total = np.zeros((len(ids), 3), dtype=np.float32)
+    pooled: list[np.ndarray] = []
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     for path in paths:
         saved = torch.load(path, weights_only=False)
         teacher = tm.build(tm._layers_in(saved["state"]), saved["mean"], saved["std"])
         teacher.load_state_dict(saved["state"])
         teacher.eval()
-        teacher.forward = teacher.standardised  # type: ignore[method-assign]
+
+        class Both(torch.nn.Module):  # the reading and the pooled vector it came from
+            def __init__(self, t: Any) -> None:
+                super().__init__()
+                self.t = t
+
+            def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+                out = self.t.body(input_ids=input_ids, attention_mask=attention_mask)
+                m = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
+                vec = (out.last_hidden_state * m).sum(1) / m.sum(1).clamp(min=1.0)
+                return self.t.head(vec), vec
+
+        vecs = np.zeros((len(ids), teacher.head.in_features), dtype=np.float16)
         with tempfile.TemporaryDirectory() as tmp:
             onnx_path = Path(tmp) / "teacher.onnx"
             x = torch.ones((2, 8), dtype=torch.long)
             torch.onnx.export(
-                teacher, (x, torch.ones_like(x)), str(onnx_path),
-                input_names=["input_ids", "attention_mask"], output_names=["z"],
+                Both(teacher), (x, torch.ones_like(x)), str(onnx_path),
+                input_names=["input_ids", "attention_mask"], output_names=["z", "pooled"],
                 dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}},
                 opset_version=17, dynamo=False,
             )  # fmt: skip
@@ -87,13 +155,22 @@ def teacher_readings(paths: list[Path], ids: list[list[int]], threads: int) -> n
             sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
             t0 = time.perf_counter()
             for x_np, m_np, chunk in tm.batches(ids, order, 64):
-                total[chunk] += sess.run(None, {"input_ids": x_np, "attention_mask": m_np})[0]
+                z, vec = sess.run(None, {"input_ids": x_np, "attention_mask": m_np})
+                total[chunk] += z
+                vecs[chunk] = vec
             print(f"teacher {path.name}: {len(ids)} texts in {time.perf_counter() - t0:.0f} s")
-    return total / len(paths)
+        pooled.append(vecs)
+    return total / len(paths), np.concatenate(pooled, axis=1)
 
 
-def build_student(args: argparse.Namespace, mean: np.ndarray, std: np.ndarray) -> Any:
-    """The tiny BERT with PCA-initialised embeddings, wrapped like the teacher."""
+def build_student(
+    args: argparse.Namespace, mean: np.ndarray, std: np.ndarray, embed_dim: int
+) -> Any:
+    """The tiny BERT with PCA-initialised embeddings, wrapped like the teacher.
+
+    ``embed_dim`` > 0 adds a linear adapter from the student's pooled vector to the
+    teachers' (training only: it is not exported).
+    """
     import torch
     from transformers import AutoModel, BertConfig, BertModel
 
@@ -129,19 +206,23 @@ def build_student(args: argparse.Namespace, mean: np.ndarray, std: np.ndarray) -
             self.project = project
             self.register_buffer("words", words, persistent=False)
             self.head = torch.nn.Linear(args.hidden, 3)
+            self.adapter = torch.nn.Linear(args.hidden, embed_dim) if embed_dim else None
             self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
             self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
             self.folded = False
 
-        def standardised(self, input_ids: Any, attention_mask: Any) -> Any:
+        def pooled(self, input_ids: Any, attention_mask: Any) -> Any:
             if self.folded:
                 hidden = self.body(input_ids=input_ids, attention_mask=attention_mask)
             else:
-                embeds = self.project(self.words[input_ids])
+                embeds = self.project(self.get_buffer("words")[input_ids])
                 hidden = self.body(inputs_embeds=embeds, attention_mask=attention_mask)
             h = hidden.last_hidden_state
             m = attention_mask.unsqueeze(-1).to(h.dtype)
-            return self.head((h * m).sum(1) / m.sum(1).clamp(min=1.0))
+            return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+        def standardised(self, input_ids: Any, attention_mask: Any) -> Any:
+            return self.head(self.pooled(input_ids, attention_mask))
 
         def fold(self) -> None:
             """Bake the projection into the body's word table (for export)."""
@@ -169,30 +250,73 @@ def train(args: argparse.Namespace) -> None:
     tok = Tokenizer.from_file(str(tm.base_model_dir() / "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(max_length=args.max_len)
-    extra = augment(tr_x, args.spans, args.variants, args.seed)
-    texts = tr_x + extra
-    ids = [e.ids for e in tok.encode_batch(texts)]
+    # Step 1-2: the transfer set, in rounds (each with its own seed), and the teachers'
+    # readings of each round (cached per round: labelling is the slow part).
     dev_ids = [e.ids for e in tok.encode_batch(dev_x)]
     mean, std = tr_y.mean(0), tr_y.std(0)
-    # Step 2: targets (cached: labelling is the slow part).
-    cache = args.cache
-    if cache and cache.is_file():
-        z_teacher = np.load(cache)
-    else:
-        z_teacher = teacher_readings(args.teachers, ids, args.threads)
-        if cache:
-            np.save(cache, z_teacher)
-    if z_teacher.shape != (len(ids), 3):
-        raise SystemExit(f"cached readings {z_teacher.shape} do not match {len(ids)} texts")
+    ids: list[list[int]] = []
+    readings: list[tuple[np.ndarray, np.ndarray]] = []
+    for k in range(args.rounds):
+        part = augment(tr_x, argparse.Namespace(**{**vars(args), "seed": args.seed + k}))
+        if k == 0:
+            part = tr_x + part
+        part_ids = [e.ids for e in tok.encode_batch(part)]
+        readings.append(_readings(args, part_ids, k))
+        ids += part_ids
+    z_teacher = np.concatenate([z for z, _ in readings])
+    vecs = np.concatenate([v for _, v in readings])
+    del readings
     target = torch.from_numpy(z_teacher.copy())
     gold = torch.from_numpy((tr_y - mean) / std)
     target[: len(tr_x)] = args.gold_mix * gold + (1 - args.gold_mix) * target[: len(tr_x)]
-    print(f"transfer set: {len(tr_x)} sentences + {len(extra)} augmented texts", flush=True)
+    # The teachers' pooled vectors, standardised per dimension (float16 kept in memory).
+    v_mean = vecs.astype(np.float32).mean(0)
+    v_std = vecs.astype(np.float32).std(0) + 1e-6
+    pooled_t = torch.from_numpy(vecs)
+    print(f"transfer set: {len(tr_x)} sentences + {len(ids) - len(tr_x)} more texts", flush=True)
     # Step 3-4: the student and its training loop.
-    model = build_student(args, mean, std)
+    embed_dim = vecs.shape[1] if args.embed_weight > 0 else 0
+    model = build_student(args, mean, std, embed_dim)
+    if args.init:  # go on from an earlier run's weights (e.g. on a new transfer set)
+        model.load_state_dict(torch.load(args.init, weights_only=True))
+    v_mean_t, v_std_t = torch.from_numpy(v_mean), torch.from_numpy(v_std)
+
+    def loss_fn(net: Any, x: Any, m: Any, rows: list[int]) -> Any:
+        # MSE on the standardised V/A/D, plus (weighted) MSE between the adapter's image of
+        # the student's pooled vector and the teachers' standardised pooled vectors.
+        vec = net.pooled(x, m)
+        loss = ((net.head(vec) - target[rows]) ** 2).mean()
+        if net.adapter is not None:
+            goal = (pooled_t[rows].float() - v_mean_t) / v_std_t
+            loss = loss + args.embed_weight * ((net.adapter(vec) - goal) ** 2).mean()
+        return loss
+
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    r, epoch, secs = tm.fit(model, opt, ids, target, dev_ids, dev_y, args, warmup=0.05)
+    r, epoch, secs = tm.fit(
+        model, opt, ids, target, dev_ids, dev_y, args, warmup=0.05, loss_fn=loss_fn
+    )
+    if args.checkpoint:
+        torch.save(model.state_dict(), args.checkpoint)
     export(model, args, r, epoch, secs, len(ids))
+
+
+def _readings(
+    args: argparse.Namespace, ids: list[list[int]], k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The teachers' readings of round ``k`` of the transfer set (from the cache if there)."""
+    cache = args.cache
+    if cache and k:
+        cache = cache.with_name(f"{cache.stem}.round{k}{cache.suffix}")
+    if cache and cache.is_file():
+        saved = np.load(cache)
+        z, vecs = saved["z"], saved["pooled"]
+    else:
+        z, vecs = teacher_readings(args.teachers, ids, args.threads)
+        if cache:
+            np.savez(cache, z=z, pooled=vecs)
+    if z.shape != (len(ids), 3) or len(vecs) != len(ids):
+        raise SystemExit(f"cached readings {z.shape} do not match {len(ids)} texts")
+    return z, vecs
 
 
 def export(
@@ -240,6 +364,11 @@ def export(
             "data": "EmoBank train split (Buechel & Hahn, EACL 2017), CC-BY-SA 4.0",
             "teachers": [p.name for p in args.teachers],
             "transfer_texts": n,
+            "augment": {
+                k: getattr(args, k) for k in ("spans", "variants", "swaps", "splices", "rounds")
+            },
+            "embed_weight": args.embed_weight,
+            "init": args.init.name if args.init else None,
             "gold_share": args.gold_mix,
             "epochs": args.epochs,
             "best_epoch": epoch,
@@ -259,18 +388,26 @@ def main() -> None:
     ap.add_argument("--teachers", type=Path, nargs="+", required=True)
     ap.add_argument("--csv", type=Path, default=tm.DEFAULT_CSV)
     ap.add_argument("--out", type=Path, default=tm.ROOT / "models" / "mood")
-    ap.add_argument("--cache", type=Path, help="save/load the teacher readings here (.npy)")
+    ap.add_argument("--cache", type=Path, help="save/load the teacher readings here (.npz)")
+    ap.add_argument("--checkpoint", type=Path, help="also save the student's weights (torch)")
+    ap.add_argument("--init", type=Path, help="start from these weights (a --checkpoint)")
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--heads", type=int, default=2)
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--spans", type=int, default=5, help="word spans per train sentence")
     ap.add_argument("--variants", type=int, default=2, help="masked/shortened copies each")
+    ap.add_argument("--swaps", type=int, default=0, help="neighbour-swapped copies each")
+    ap.add_argument("--splices", type=int, default=0, help="two-sentence splices per sentence")
+    ap.add_argument("--rounds", type=int, default=1, help="augmentation rounds (seeds)")
     ap.add_argument("--gold-mix", type=float, default=0.5, help="human share of train targets")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--cue-weight", type=float, default=2.0)
+    ap.add_argument(
+        "--embed-weight", type=float, default=1.0, help="loss weight of the pooled-vector match"
+    )
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     train(ap.parse_args())
