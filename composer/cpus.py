@@ -7,7 +7,9 @@ not fight over the same cores.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 THREADS_ENV = "PHOTOGRAPH_THREADS"
 
@@ -45,3 +47,23 @@ def native_thread_env(threads: int) -> dict[str, str]:
     if threads < 1:
         raise ValueError("threads must be at least 1")
     return {name: os.environ.get(name, str(threads)) for name in NATIVE_THREAD_VARS}
+
+
+@contextlib.contextmanager
+def native_threads_for_children(threads: int) -> Iterator[None]:
+    """Processes started inside the block get :func:`native_thread_env` ``(threads)``.
+
+    This process's environment is put back on leaving, so pools of different sizes (and
+    anything else the process starts later) each get their own count.
+    """
+    env = native_thread_env(threads)
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

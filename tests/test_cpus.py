@@ -43,3 +43,17 @@ def test_native_thread_env_keeps_what_the_user_set(monkeypatch: pytest.MonkeyPat
         native_thread_env(0)
     with pytest.raises(TypeError):
         native_thread_env(True)
+
+
+def test_native_threads_for_children_puts_the_environment_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from composer.cpus import native_threads_for_children
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    with native_threads_for_children(1):
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+        assert os.environ["OMP_NUM_THREADS"] == "3"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    assert os.environ["OMP_NUM_THREADS"] == "3"

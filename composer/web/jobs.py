@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import secrets
 import threading
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from composer.album import check_id, slug
-from composer.cpus import native_thread_env, usable_cpus
+from composer.cpus import native_threads_for_children, usable_cpus
 from composer.errors import ComposerError
 from composer.pipeline import Request
 from composer.web.errors import ConflictError, ServiceBusyError
@@ -128,6 +127,7 @@ class JobManager:
         self._lock = threading.RLock()  # a cancel() runs _finish in this thread
         self._jobs: OrderedDict[str, _Job] = OrderedDict()
         self._pools: dict[str, Executor] = {}
+        self._shares: dict[str, int] = {}  # cores per job in each process pool
         self._queue: Any = None
         self._reader: threading.Thread | None = None
         self._seconds = 0.0  # running mean of a job's duration, for Retry-After
@@ -147,9 +147,8 @@ class JobManager:
         )
         self._reader.start()
         if self.warm_up:
-            pool = self._pool("cpu")
             for _ in range(self.workers):
-                pool.submit(warm)
+                self._run_in("cpu", warm)
 
     def shutdown(self) -> None:
         """Cancel queued jobs, stop the workers (running jobs are abandoned)."""
@@ -178,11 +177,9 @@ class JobManager:
             if self.executor == "process":
                 if self._queue is None:
                     self.start()
-                # Each job gets its share of the cores, so parallel jobs do not compete.
-                # The native libraries read theirs when a worker starts (from the
-                # environment it inherits: this server's, changed here once).
-                share = max(1, usable_cpus() // size)
-                os.environ.update(native_thread_env(share))
+                # Each job gets its share of the cores, so parallel jobs do not compete
+                # (the native libraries' share is set as the workers start: _run_in).
+                share = self._shares[name] = max(1, usable_cpus() // size)
                 pool = ProcessPoolExecutor(
                     max_workers=size,
                     mp_context=multiprocessing.get_context("spawn"),
@@ -222,11 +219,22 @@ class JobManager:
         sink = None if self.executor == "process" else self._update
         job = partial(run_job, job_id, self.compose_fn, request, self.album_root, sink)
         try:
-            return self._pool(pool_name).submit(job)
+            return self._run_in(pool_name, job)
         except BrokenProcessPool:
             log.warning("worker pool %s was broken; starting a new one", pool_name)
             self._pools.pop(pool_name, None)
-        return self._pool(pool_name).submit(job)
+        return self._run_in(pool_name, job)
+
+    def _run_in(self, pool_name: str, fn: Any, *args: Any) -> Future[Any]:
+        """Submit ``fn(*args)`` to a pool. A process pool starts its workers inside
+        ``submit``: the native libraries' thread counts are read from the environment
+        they inherit there, so it holds this pool's share for that moment only."""
+        with self._lock:
+            pool = self._pool(pool_name)
+            if self.executor != "process":
+                return pool.submit(fn, *args)
+            with native_threads_for_children(self._shares[pool_name]):
+                return pool.submit(fn, *args)
 
     def _retry_after(self) -> int:
         busy = sum(1 for j in self._jobs.values() if j.status in ("queued", "running"))

@@ -22,10 +22,17 @@ def test_process_workers_start_with_their_share_of_native_threads(
     monkeypatch.setenv(THREADS_ENV, "2")
     manager = JobManager(tmp_path, executor="process", workers=2, warm_up=False)
     try:
-        pool = manager._pool("cpu")
-        seen = {n: pool.submit(os.getenv, n).result(timeout=60) for n in NATIVE_THREAD_VARS}
+
+        def ask(pool: str, name: str) -> str | None:
+            return manager._run_in(pool, os.getenv, name).result(timeout=60)
+
+        seen = {n: ask("cpu", n) for n in NATIVE_THREAD_VARS}
         assert seen == dict.fromkeys(NATIVE_THREAD_VARS, "1")
-        assert pool.submit(os.getenv, THREADS_ENV).result(timeout=60) == "1"
+        assert ask("cpu", THREADS_ENV) == "1"
+        # The one-job pool (GPU engines) gets both cores, whichever pool started first,
+        # and the server's own environment is left as it was.
+        assert ask("gpu", "OPENBLAS_NUM_THREADS") == "2"
+        assert all(n not in os.environ for n in NATIVE_THREAD_VARS)
     finally:
         manager.shutdown()
         for name, value in saved.items():
