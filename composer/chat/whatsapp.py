@@ -17,7 +17,8 @@ from composer.chat.model import Chat
 _DATE = r"(?P<d1>[0-9]{1,4})(?P<sep>[./-])(?P<d2>[0-9]{1,2})(?P=sep)(?P<d3>[0-9]{1,4})\.?"
 _TIME = (
     r"(?P<h>[0-9]{1,2})[:.](?P<mi>[0-9]{2})(?:[:.](?P<s>[0-9]{2}))?"
-    r"(?:\s?(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
+    # Before AM/PM newer exports put U+202F, which a legacy code page saves as "?".
+    r"(?:[\s?]?(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
 )
 _BETWEEN = r"(?:,\s*|\s+klo\s+|\s+)"
 ANDROID_RE = re.compile(rf"{_DATE}{_BETWEEN}{_TIME}\s[-–]\s(?P<rest>.*)")

@@ -65,6 +65,18 @@ def test_narrow_nbsp_and_lrm_are_handled() -> None:
     assert times(chat) == [datetime(2024, 5, 17, 20, 3)]
 
 
+def test_narrow_nbsp_saved_in_a_legacy_code_page_is_read() -> None:
+    # U+202F written to cp1252/latin-1 with replacement becomes "?" (found by a property test)
+    chat = "3/2/24, 9:40\u202fPM - Maya: GUESS WHAT\n3/2/24, 9:41\u202fPM - Leo: no way\n"
+    data = chat.encode("cp1252", "replace")
+    assert b"9:40?PM" in data
+    assert texts(data) == [("Maya", "GUESS WHAT"), ("Leo", "no way")]
+    assert times(chat.replace("\u202f", "?")) == [
+        datetime(2024, 3, 2, 21, 40),
+        datetime(2024, 3, 2, 21, 41),
+    ]
+
+
 def test_multi_line_message_and_crlf() -> None:
     chat = "17/05/2024, 08:02 - Sam: first line\r\nsecond line\r\n\r\nafter a blank\r\n"
     chat += "17/05/2024, 08:03 - Priya: ok\r\n"
