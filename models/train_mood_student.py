@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train_mood as tm  # the teacher's helpers: data, batching, export
 
-VERSION = "3"
+VERSION = "4"
 
 
 def augment(texts: list[str], args: argparse.Namespace) -> list[str]:
@@ -109,15 +109,14 @@ def neighbours(k: int) -> dict[str, list[str]]:
 
 
 def teacher_readings(
-    paths: list[Path], ids: list[list[int]], threads: int
+    paths: list[Path], ids: list[list[int]], threads: int, device: str = "cpu"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The teachers' readings, run as fp32 ONNX (faster than eager).
+    """The teachers' readings: fp32 ONNX on a CPU (faster than eager), eager torch on a GPU.
 
     Returns the mean standardised V/A/D of the teachers, ``(n, 3)``, and each teacher's
     pooled sentence vector side by side, ``(n, 384 × teachers)`` in float16: the student
     learns to reproduce those too (step 4), hundreds of numbers per text instead of three.
     """
-    import onnxruntime as ort
     import torch
 
     total = np.zeros((len(ids), 3), dtype=np.float32)
@@ -141,26 +140,45 @@ def teacher_readings(
                 return self.t.head(vec), vec
 
         vecs = np.zeros((len(ids), teacher.head.in_features), dtype=np.float16)
-        with tempfile.TemporaryDirectory() as tmp:
-            onnx_path = Path(tmp) / "teacher.onnx"
-            x = torch.ones((2, 8), dtype=torch.long)
-            torch.onnx.export(
-                Both(teacher), (x, torch.ones_like(x)), str(onnx_path),
-                input_names=["input_ids", "attention_mask"], output_names=["z", "pooled"],
-                dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}},
-                opset_version=17, dynamo=False,
-            )  # fmt: skip
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-            t0 = time.perf_counter()
-            for x_np, m_np, chunk in tm.batches(ids, order, 64):
-                z, vec = sess.run(None, {"input_ids": x_np, "attention_mask": m_np})
-                total[chunk] += z
-                vecs[chunk] = vec
-            print(f"teacher {path.name}: {len(ids)} texts in {time.perf_counter() - t0:.0f} s")
+        t0 = time.perf_counter()
+        if device == "cpu":
+            _read_onnx(Both(teacher), ids, order, threads, total, vecs)
+        else:
+            both = Both(teacher).to(device)
+            with torch.inference_mode():
+                for x_np, m_np, chunk in tm.batches(ids, order, 512):
+                    x, m = torch.from_numpy(x_np).to(device), torch.from_numpy(m_np).to(device)
+                    z, vec = both(x, m)
+                    total[chunk] += z.float().cpu().numpy()
+                    vecs[chunk] = vec.float().cpu().numpy()
+        print(f"teacher {path.name}: {len(ids)} texts in {time.perf_counter() - t0:.0f} s")
         pooled.append(vecs)
     return total / len(paths), np.concatenate(pooled, axis=1)
+
+
+def _read_onnx(
+    both: Any, ids: list[list[int]], order: list[int], threads: int, total: Any, vecs: Any
+) -> None:
+    """Run ``both`` (reading, pooled vector) as fp32 ONNX over ``ids``; add into the arrays."""
+    import onnxruntime as ort
+    import torch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path = Path(tmp) / "teacher.onnx"
+        x = torch.ones((2, 8), dtype=torch.long)
+        torch.onnx.export(
+            both, (x, torch.ones_like(x)), str(onnx_path),
+            input_names=["input_ids", "attention_mask"], output_names=["z", "pooled"],
+            dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}},
+            opset_version=17, dynamo=False,
+        )  # fmt: skip
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        for x_np, m_np, chunk in tm.batches(ids, order, 64):
+            z, vec = sess.run(None, {"input_ids": x_np, "attention_mask": m_np})
+            total[chunk] += z
+            vecs[chunk] = vec
 
 
 def build_student(
@@ -245,15 +263,25 @@ def train(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
+    dev = torch.device(args.device)
+    torch.backends.cuda.matmul.allow_tf32 = True  # GPU only: fp32 weights, TF32 products
     data = tm.read_emobank(args.csv)
     (tr_x, tr_y), (dev_x, dev_y) = data["train"], data["dev"]
+    mean, std = tr_y.mean(0), tr_y.std(0)
+    if args.export_only:  # a --checkpoint from an earlier run (e.g. on a GPU machine)
+        saved = torch.load(args.init, weights_only=True)
+        record = saved["train"]
+        adapter = saved["state"].get("adapter.weight")
+        model = build_student(args, mean, std, 0 if adapter is None else adapter.shape[0])
+        _load(model, saved["state"])
+        export(model, args, record)
+        return
     tok = Tokenizer.from_file(str(tm.base_model_dir() / "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(max_length=args.max_len)
     # Step 1-2: the transfer set, in rounds (each with its own seed), and the teachers'
     # readings of each round (cached per round: labelling is the slow part).
     dev_ids = [e.ids for e in tok.encode_batch(dev_x)]
-    mean, std = tr_y.mean(0), tr_y.std(0)
     ids: list[list[int]] = []
     readings: list[tuple[np.ndarray, np.ndarray]] = []
     for k in range(args.rounds):
@@ -263,6 +291,11 @@ def train(args: argparse.Namespace) -> None:
         part_ids = [e.ids for e in tok.encode_batch(part)]
         readings.append(_readings(args, part_ids, k))
         ids += part_ids
+    if args.epochs == 0:  # label only (fills --cache, e.g. for several students at once)
+        z_dev, _ = teacher_readings(args.teachers, dev_ids, args.threads, args.device)
+        r = tm.pearson(z_dev, dev_y)
+        print(f"teachers' mean reading: dev r V {r[0]:.3f} A {r[1]:.3f} D {r[2]:.3f}")
+        return
     z_teacher = np.concatenate([z for z, _ in readings])
     vecs = np.concatenate([v for _, v in readings])
     del readings
@@ -270,16 +303,18 @@ def train(args: argparse.Namespace) -> None:
     gold = torch.from_numpy((tr_y - mean) / std)
     target[: len(tr_x)] = args.gold_mix * gold + (1 - args.gold_mix) * target[: len(tr_x)]
     # The teachers' pooled vectors, standardised per dimension (float16 kept in memory).
-    v_mean = vecs.astype(np.float32).mean(0)
-    v_std = vecs.astype(np.float32).std(0) + 1e-6
-    pooled_t = torch.from_numpy(vecs)
+    v_mean, v_std = _column_stats(vecs)
     print(f"transfer set: {len(tr_x)} sentences + {len(ids) - len(tr_x)} more texts", flush=True)
     # Step 3-4: the student and its training loop.
     embed_dim = vecs.shape[1] if args.embed_weight > 0 else 0
     model = build_student(args, mean, std, embed_dim)
     if args.init:  # go on from an earlier run's weights (e.g. on a new transfer set)
-        model.load_state_dict(torch.load(args.init, weights_only=True))
-    v_mean_t, v_std_t = torch.from_numpy(v_mean), torch.from_numpy(v_std)
+        _load(model, torch.load(args.init, weights_only=True)["state"])
+    model.to(dev)
+    target = target.to(dev)
+    pooled_t = torch.from_numpy(vecs).to(dev)
+    del vecs
+    v_mean_t, v_std_t = torch.from_numpy(v_mean).to(dev), torch.from_numpy(v_std).to(dev)
 
     def loss_fn(net: Any, x: Any, m: Any, rows: list[int]) -> Any:
         # MSE on the standardised V/A/D, plus (weighted) MSE between the adapter's image of
@@ -291,13 +326,106 @@ def train(args: argparse.Namespace) -> None:
             loss = loss + args.embed_weight * ((net.adapter(vec) - goal) ** 2).mean()
         return loss
 
+    def record(r: list[float], epoch: int, secs: float) -> dict[str, Any]:
+        return {
+            "r": r, "best_epoch": epoch, "seconds": secs, "transfer_texts": len(ids),
+            "teachers": [p.name for p in args.teachers], "device": _device_name(dev),
+            "settings": settings(args),
+        }  # fmt: skip
+
+    def save(r: list[float], epoch: int, secs: float) -> None:
+        # Each new best epoch is written at once (a run cut short still leaves its best).
+        if args.checkpoint:
+            state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+            del state["body.embeddings.word_embeddings.weight"]  # unused until fold()
+            torch.save({"state": state, "train": record(r, epoch, secs)}, args.checkpoint)
+
+    if args.time_budget:
+        args.epochs = _epochs_within(model, loss_fn, ids, args)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     r, epoch, secs = tm.fit(
-        model, opt, ids, target, dev_ids, dev_y, args, warmup=0.05, loss_fn=loss_fn
+        model, opt, ids, target, dev_ids, dev_y, args, warmup=0.05, loss_fn=loss_fn, on_best=save
     )
-    if args.checkpoint:
-        torch.save(model.state_dict(), args.checkpoint)
-    export(model, args, r, epoch, secs, len(ids))
+    model.to("cpu")
+    if not args.no_export:
+        export(model, args, record(r, epoch, secs))
+
+
+def _epochs_within(model: Any, loss_fn: Any, ids: list[list[int]], args: argparse.Namespace) -> int:
+    """How many epochs (at most ``--epochs``) fit in ``--time-budget`` seconds.
+
+    Times 40 forward/backward passes on real batches (after 10 to warm up; no weights
+    change) and allows 15 % for building batches and the dev check. The learning-rate
+    schedule is then laid out over that many epochs, so a short budget still ends cooled.
+    """
+    import torch
+
+    dev = tm.device_of(model)
+    rng = random.Random(args.seed)
+    # Like one of fit()'s pools: 50 batches' worth of texts, sorted by length, batched.
+    pool = rng.sample(range(len(ids)), min(len(ids), 50 * args.batch))
+    sample = tm.batches(ids, sorted(pool, key=lambda i: len(ids[i])), args.batch)
+    rng.shuffle(sample)
+    model.train()
+    for k, (x_np, m_np, chunk) in enumerate(sample):
+        if k == 10:
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+        x, m = torch.from_numpy(x_np).to(dev), torch.from_numpy(m_np).to(dev)
+        loss_fn(model, x, m, chunk).backward()
+        model.zero_grad(set_to_none=True)
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    per_step = (time.perf_counter() - t0) / max(1, len(sample) - 10) * 1.15
+    per_epoch = per_step * len(ids) / args.batch
+    fit = max(1, min(args.epochs, int(args.time_budget / per_epoch)))
+    print(
+        f"about {per_epoch:.0f} s per epoch: {fit} epoch(s) in {args.time_budget:.0f} s", flush=True
+    )
+    return fit
+
+
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The training choices recorded in ``meta.json`` (and in each --checkpoint)."""
+    return {
+        "augment": {
+            k: getattr(args, k) for k in ("spans", "variants", "swaps", "splices", "rounds")
+        },
+        "embed_weight": args.embed_weight,
+        "init": args.init.name if args.init else None,
+        "gold_share": args.gold_mix,
+        "epochs": args.epochs,
+        "lr": args.lr,
+        "batch": args.batch,
+        "seed": args.seed,
+    }
+
+
+def _column_stats(vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std (+1e-6) of each column of a float16 table, in float64 chunks."""
+    total = np.zeros(vecs.shape[1])
+    squares = np.zeros(vecs.shape[1])
+    for s in range(0, len(vecs), 65536):
+        block = vecs[s : s + 65536].astype(np.float64)
+        total += block.sum(0)
+        squares += (block**2).sum(0)
+    mean = total / len(vecs)
+    std = np.sqrt(np.maximum(squares / len(vecs) - mean**2, 0.0)) + 1e-6
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _load(model: Any, state: dict[str, Any]) -> None:
+    """Load a --checkpoint's weights (it leaves out the body's word table, unused until fold)."""
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or set(missing) - {"body.embeddings.word_embeddings.weight"}:
+        raise SystemExit(f"checkpoint does not fit: missing {missing}, unexpected {unexpected}")
+
+
+def _device_name(dev: Any) -> str:
+    import torch
+
+    return torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
 
 
 def _readings(
@@ -311,7 +439,7 @@ def _readings(
         saved = np.load(cache)
         z, vecs = saved["z"], saved["pooled"]
     else:
-        z, vecs = teacher_readings(args.teachers, ids, args.threads)
+        z, vecs = teacher_readings(args.teachers, ids, args.threads, args.device)
         if cache:
             np.savez(cache, z=z, pooled=vecs)
     if z.shape != (len(ids), 3) or len(vecs) != len(ids):
@@ -319,9 +447,7 @@ def _readings(
     return z, vecs
 
 
-def export(
-    model: Any, args: argparse.Namespace, r: list[float], epoch: int, secs: float, n: int
-) -> None:
+def export(model: Any, args: argparse.Namespace, record: dict[str, Any]) -> None:
     """ONNX, int8, pre-optimised, tokenizer and meta into ``args.out``; then re-score dev."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -362,21 +488,13 @@ def export(
         "quantisation": "dynamic int8 (u8), per channel, head kept in float",
         "train": {
             "data": "EmoBank train split (Buechel & Hahn, EACL 2017), CC-BY-SA 4.0",
-            "teachers": [p.name for p in args.teachers],
-            "transfer_texts": n,
-            "augment": {
-                k: getattr(args, k) for k in ("spans", "variants", "swaps", "splices", "rounds")
-            },
-            "embed_weight": args.embed_weight,
-            "init": args.init.name if args.init else None,
-            "gold_share": args.gold_mix,
-            "epochs": args.epochs,
-            "best_epoch": epoch,
-            "lr": args.lr,
-            "batch": args.batch,
-            "seed": args.seed,
-            "seconds": round(secs),
-            "dev_r_torch_fp32": [round(x, 4) for x in r],
+            "teachers": record["teachers"],
+            "transfer_texts": record["transfer_texts"],
+            **record["settings"],
+            "best_epoch": record["best_epoch"],
+            "device": record["device"],
+            "seconds": round(record["seconds"]),
+            "dev_r_torch_fp32": [round(x, 4) for x in record["r"]],
         },
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
@@ -385,7 +503,7 @@ def export(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--teachers", type=Path, nargs="+", required=True)
+    ap.add_argument("--teachers", type=Path, nargs="+", default=[])
     ap.add_argument("--csv", type=Path, default=tm.DEFAULT_CSV)
     ap.add_argument("--out", type=Path, default=tm.ROOT / "models" / "mood")
     ap.add_argument("--cache", type=Path, help="save/load the teacher readings here (.npz)")
@@ -410,7 +528,20 @@ def main() -> None:
     )
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
-    train(ap.parse_args())
+    ap.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    ap.add_argument(
+        "--time-budget", type=float, help="seconds of training: fewer epochs if they do not fit"
+    )
+    ap.add_argument("--no-export", action="store_true", help="only --checkpoint (no ONNX)")
+    ap.add_argument(
+        "--export-only", action="store_true", help="export the --init checkpoint, no training"
+    )
+    args = ap.parse_args()
+    if args.export_only and not args.init:
+        ap.error("--export-only needs --init")
+    if not args.export_only and not args.teachers:
+        ap.error("--teachers is required (except with --export-only)")
+    train(args)
 
 
 if __name__ == "__main__":

@@ -67,3 +67,96 @@ def test_swaps_come_from_the_neighbours() -> None:
 def _swapped(word: str, near: dict[str, list[str]]) -> list[str]:
     core = word.lower().strip(".,;:!?\"'()")
     return [word.lower().replace(core, n) for n in near.get(core, [])]
+
+
+def test_column_stats_match_numpy() -> None:
+    rng = __import__("numpy").random.default_rng(3)
+    table = (rng.normal(2.0, 3.0, size=(70_000, 5))).astype("float16")
+    mean, std = student._column_stats(table)
+    wide = table.astype("float64")
+    assert abs(mean - wide.mean(0)).max() < 1e-4
+    assert abs(std - wide.std(0)).max() < 1e-4
+
+
+class _Tiny:
+    """A word-piece model small enough for a test: embedding, mean pooling, linear head."""
+
+    def __new__(cls) -> object:
+        torch = pytest.importorskip("torch")
+
+        class Net(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.body = torch.nn.Module()
+                self.body.embeddings = torch.nn.Module()
+                self.body.embeddings.word_embeddings = torch.nn.Embedding(50, 8)
+                self.head = torch.nn.Linear(8, 3)
+
+            def standardised(self, x: object, m: object) -> object:
+                h = self.body.embeddings.word_embeddings(x)
+                w = m.unsqueeze(-1).float()  # type: ignore[attr-defined]
+                return self.head((h * w).sum(1) / w.sum(1).clamp(min=1.0))
+
+            def forward(self, x: object, m: object) -> object:
+                return self.standardised(x, m)
+
+        return Net()
+
+
+def _ids(n: int) -> list[list[int]]:
+    return [[1 + (i * 7 + j) % 49 for j in range(2 + i % 9)] for i in range(n)]
+
+
+def test_epochs_within_follows_the_budget() -> None:
+    torch = pytest.importorskip("torch")
+    model, ids = _Tiny(), _ids(400)
+
+    def loss_fn(net: object, x: object, m: object, rows: list[int]) -> object:
+        return (net.standardised(x, m) ** 2).mean()  # type: ignore[attr-defined]
+
+    args = argparse.Namespace(batch=16, seed=1, epochs=7, time_budget=1e6)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    assert student._epochs_within(model, loss_fn, ids, args) == 7  # all fit
+    args.time_budget = 1e-9
+    assert student._epochs_within(model, loss_fn, ids, args) == 1  # at least one
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)  # timing left no trace
+
+
+def test_load_takes_a_checkpoint_without_the_word_table() -> None:
+    torch_equal = pytest.importorskip("torch").equal
+    model = _Tiny()
+    state = {k: v + 1 for k, v in model.state_dict().items()}
+    del state["body.embeddings.word_embeddings.weight"]
+    student._load(model, state)
+    assert torch_equal(model.head.bias.detach(), state["head.bias"])
+    with pytest.raises(SystemExit, match="does not fit"):
+        student._load(model, {**state, "adapter.weight": state["head.weight"]})
+    del state["head.bias"]
+    with pytest.raises(SystemExit, match="does not fit"):
+        student._load(model, state)
+
+
+def test_fit_keeps_the_best_epoch_and_reports_it() -> None:
+    torch = pytest.importorskip("torch")
+    tm = student.tm
+    torch.manual_seed(0)
+    model, ids = _Tiny(), _ids(300)
+    dev_ids = _ids(60)
+    # A target the tiny model can learn: the dev gold is its own readings' direction.
+    target = torch.tensor([[len(x) / 10.0, -len(x) / 10.0, x[0] / 50.0] for x in ids])
+    dev_y = __import__("numpy").array([[len(x), -len(x), x[0] / 5.0] for x in dev_ids], "float32")
+    seen: list[int] = []
+    args = argparse.Namespace(epochs=3, batch=32, lr=0.05)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
+    r, epoch, _ = tm.fit(
+        model, opt, ids, target, dev_ids, dev_y, args, warmup=0.1,
+        on_best=lambda r, e, s: seen.append(e),
+    )  # fmt: skip
+    assert seen and seen[-1] == epoch and seen == sorted(seen)
+    assert r == tm.pearson(tm.predict(model, dev_ids), dev_y)  # best weights are loaded
+
+
+def test_base_model_dir_can_be_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PHOTOGRAPH_BASE_MODEL_DIR", str(tmp_path))
+    assert student.tm.base_model_dir() == tmp_path
