@@ -22,6 +22,9 @@ This script trains a student about seven times cheaper per token:
 Usage::
 
     .venv/bin/python models/train_mood_student.py --teachers T1.pt [T2.pt]
+
+On a GPU (``--device cuda``; ``models/train_mood_gpu.sh`` runs the whole recipe), train
+with ``--checkpoint S.pt --no-export`` and export anywhere with ``--export-only --init S.pt``.
 """
 
 from __future__ import annotations
@@ -309,7 +312,8 @@ def train(args: argparse.Namespace) -> None:
     embed_dim = vecs.shape[1] if args.embed_weight > 0 else 0
     model = build_student(args, mean, std, embed_dim)
     if args.init:  # go on from an earlier run's weights (e.g. on a new transfer set)
-        _load(model, torch.load(args.init, weights_only=True)["state"])
+        saved = torch.load(args.init, weights_only=True)
+        _load(model, saved.get("state", saved))  # also a plain state dict (version 3's)
     model.to(dev)
     target = target.to(dev)
     pooled_t = torch.from_numpy(vecs).to(dev)
