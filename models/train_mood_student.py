@@ -358,8 +358,8 @@ def train(args: argparse.Namespace) -> None:
 def _epochs_within(model: Any, loss_fn: Any, ids: list[list[int]], args: argparse.Namespace) -> int:
     """How many epochs (at most ``--epochs``) fit in ``--time-budget`` seconds.
 
-    Times 40 forward/backward passes on real batches (after 10 to warm up; no weights
-    change) and allows 15 % for building batches and the dev check. The learning-rate
+    Times up to 40 forward/backward passes on real batches (after up to 10 to warm up; no
+    weights change) and allows 15 % for building batches and the dev check. The learning-rate
     schedule is then laid out over that many epochs, so a short budget still ends cooled.
     """
     import torch
@@ -370,9 +370,11 @@ def _epochs_within(model: Any, loss_fn: Any, ids: list[list[int]], args: argpars
     pool = rng.sample(range(len(ids)), min(len(ids), 50 * args.batch))
     sample = tm.batches(ids, sorted(pool, key=lambda i: len(ids[i])), args.batch)
     rng.shuffle(sample)
+    warm = min(10, len(sample) // 2)  # fewer on a small set (one batch: timed cold)
     model.train()
+    t0 = time.perf_counter()
     for k, (x_np, m_np, chunk) in enumerate(sample):
-        if k == 10:
+        if k == warm:
             if dev.type == "cuda":
                 torch.cuda.synchronize()
             t0 = time.perf_counter()
@@ -381,7 +383,7 @@ def _epochs_within(model: Any, loss_fn: Any, ids: list[list[int]], args: argpars
         model.zero_grad(set_to_none=True)
     if dev.type == "cuda":
         torch.cuda.synchronize()
-    per_step = (time.perf_counter() - t0) / max(1, len(sample) - 10) * 1.15
+    per_step = (time.perf_counter() - t0) / (len(sample) - warm) * 1.15
     per_epoch = per_step * len(ids) / args.batch
     fit = max(1, min(args.epochs, int(args.time_budget / per_epoch)))
     print(

@@ -119,6 +119,8 @@ def test_epochs_within_follows_the_budget() -> None:
     assert student._epochs_within(model, loss_fn, ids, args) == 7  # all fit
     args.time_budget = 1e-9
     assert student._epochs_within(model, loss_fn, ids, args) == 1  # at least one
+    args.time_budget = 1e6
+    assert student._epochs_within(model, loss_fn, ids[:10], args) == 7  # one batch only
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)  # timing left no trace
 
