@@ -155,6 +155,11 @@ def _vad(row: np.ndarray) -> VAD:
     return VAD(valence=v, arousal=a, dominance=d)
 
 
+def _vads(rows: np.ndarray) -> list[VAD]:
+    """:func:`_vad` of each row, clipped in one array operation (chats can be long)."""
+    return [VAD(v, a, d) for v, a, d in np.clip(rows, -1.0, 1.0).tolist()]
+
+
 def _drivers(vad: np.ndarray, weights: np.ndarray, start: int, end: int) -> tuple[int, ...]:
     seg = vad[start:end]
     w = weights[start:end]
@@ -222,9 +227,9 @@ def build_mood(speakers: Sequence[str], texts: Sequence[str], own: np.ndarray, m
     return Mood(
         overall=_vad((own * weights[:, None]).sum(axis=0) / weights.sum()),
         messages=tuple(
-            MessageMood(index=i, speaker=speakers[i], vad=_vad(own[i])) for i in range(n)
+            MessageMood(index=i, speaker=speakers[i], vad=vad) for i, vad in enumerate(_vads(own))
         ),
-        arc=tuple(_vad(row) for row in arc),
+        arc=tuple(_vads(arc)),
         segments=segments,
         speakers=speaker_moods,
         model=model,

@@ -66,6 +66,7 @@ _LAUGH_RE = re.compile(
 _ELONG_RE = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*")
 _EXCLAIM_RE = re.compile(r"!+")
+_CAPS_RE = re.compile(r"[A-Z][A-Z']")
 # Phrases of a quarrel: chat arguments are terse, and a model trained on edited prose
 # reads "You always have a deadline." as calm. Each hit pushes arousal up.
 _CONFLICT_RE = re.compile(
@@ -109,28 +110,34 @@ class Cues:
 def _icons(text: str) -> list[tuple[float, float, float]]:
     found: list[tuple[float, float, float]] = []
     counts: dict[str, int] = {}
-    for m in _EMOJI_RE.finditer(text):  # a regex scan: most lines have none
-        ch = m.group()
-        counts[ch] = counts.get(ch, 0) + 1
-        if counts[ch] <= 3:
-            found.append(EMOJI[ch])
-    if ":" in text or "<" in text or ";" in text or "(" in text or "=" in text or "x" in text:
+    if not text.isascii():  # every emoji is outside ASCII: most lines skip the scan
+        for m in _EMOJI_RE.finditer(text):
+            ch = m.group()
+            counts[ch] = counts.get(ch, 0) + 1
+            if counts[ch] <= 3:
+                found.append(EMOJI[ch])
+    # Every emoticon holds one of ":;=<" or is "xd" (any case): a cheap test first.
+    if _maybe_emoticon(text):
         for m in _EMOTICON_RE.finditer(text):
             found.append(EMOTICONS[m.group(1).lower()])
     return found
 
 
-def _laughs(text: str) -> int:
-    """How many laughter tokens ("haha", "lol", "lmao") the text holds."""
-    low = text.lower()
+def _maybe_emoticon(text: str) -> bool:
+    if ":" in text or ";" in text or "=" in text or "<" in text:
+        return True
+    return ("x" in text or "X" in text) and "xd" in text.lower()
+
+
+def _laughs(text: str, low: str) -> int:
+    """How many laughter tokens ("haha", "lol", "lmao") the text holds (``low``: lower-cased)."""
     if not any(k in low for k in _LAUGH_KEYS):  # cheap test before the regex
         return 0
     return len(_LAUGH_RE.findall(text))
 
 
-def _conflict(text: str) -> float:
+def _conflict(text: str, low: str) -> float:
     """Arousal offset for quarrel phrases ("you always", "whatever.", "not fair")."""
-    low = text.lower()
     if not any(k in low for k in _CONFLICT_KEYS):  # cheap test before the slow regex
         return 0.0
     hits = len(_CONFLICT_RE.findall(text))
@@ -139,6 +146,8 @@ def _conflict(text: str) -> float:
 
 def _shouting(text: str) -> tuple[float, float, float]:
     """Arousal and dominance offsets and a gain for words in capitals ("GUESS WHAT")."""
+    if not _CAPS_RE.search(text):  # a shouted word has two capitals (or "I'M") in a row
+        return 0.0, 0.0, 1.0
     words = _WORD_RE.findall(text)
     shouted = sum(1 for w in words if len(w) >= 2 and w.isupper() and w not in _NOT_SHOUTING)
     # One capitalised word, or a few acronyms in a sentence ("the JCC and the AP"), is not shouting.
@@ -166,12 +175,13 @@ def cue_features(text: str, unseen_only: bool = False) -> Cues:
     """
     v = a = d = 0.0
     gain = 1.0
+    low = text.lower()
     if unseen_only:
         a, d, gain = _shouting(text)
         # The model already reads the words' own arousal: a smaller push than for the word list.
-        a = 0.6 * a + _conflict(text)
+        a = 0.6 * a + _conflict(text, low)
         # Laughter: models trained on edited prose barely know "haha" or "lol".
-        laughs = _laughs(text)
+        laughs = _laughs(text, low)
         v = min(0.2 * laughs, 0.3)
         a += min(0.1 * laughs, 0.2)
         return Cues(icons=tuple(_icons(text)), offset=(v, a, 0.6 * d), gain=gain)
@@ -183,13 +193,13 @@ def cue_features(text: str, unseen_only: bool = False) -> Cues:
         d -= 0.05
         if "?!" in text or "!?" in text:
             a += 0.1
-    a += _conflict(text)
+    a += _conflict(text, low)
     da, dd, dg = _shouting(text)
     a, d, gain = a + da, d + dd, gain + dg - 1.0
     if _ELONG_RE.search(text):
         a += 0.12
         gain += 0.15
-    laughs = _laughs(text)
+    laughs = _laughs(text, low)
     if laughs:
         v += min(0.35 * laughs, 0.5)
         a += min(0.25 * laughs, 0.4)
