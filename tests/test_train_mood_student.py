@@ -162,3 +162,23 @@ def test_fit_keeps_the_best_epoch_and_reports_it() -> None:
 def test_base_model_dir_can_be_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PHOTOGRAPH_BASE_MODEL_DIR", str(tmp_path))
     assert student.tm.base_model_dir() == tmp_path
+
+
+def test_rounds_made_side_by_side_match_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shipped reader's tokenizer is the base model's: enough for the ids (no swaps,
+    # so the base model's weights are not needed).
+    tokenizer = MODELS / "mood" / "tokenizer.json"
+    (tmp_path / "tokenizer.json").write_bytes(tokenizer.read_bytes())
+    monkeypatch.setenv("PHOTOGRAPH_BASE_MODEL_DIR", str(tmp_path))
+    args = _args(rounds=3, jobs=1, max_len=16)
+    serial = student._rounds(TEXTS, args)
+    args.jobs = 2
+    pooled = student._rounds(TEXTS, args)
+    assert pooled == serial
+    assert len(serial) == 3
+    # Round 0 starts with the sentences themselves; later rounds are new texts only.
+    assert serial[0][: len(TEXTS)] == student._token_ids(TEXTS, 16)
+    assert serial[1] != serial[2]  # each round has its own seed
+    assert all(len(x) <= 16 for r in serial for x in r)
