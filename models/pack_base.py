@@ -58,15 +58,14 @@ def unpack(src: Path, dst: Path) -> None:
     index = json.loads((src / "index.json").read_text(encoding="utf-8"))
     planes = np.frombuffer(lzma.decompress((src / "weights.xz").read_bytes()), np.uint8)
     halves = planes.reshape(2, -1).T.copy().view(np.float16).ravel()
+    sizes = [int(np.prod(index["shapes"][name])) for name in index["names"]]
+    if sum(sizes) != halves.size:
+        raise SystemExit(f"{src}: {halves.size} numbers packed, the index names {sum(sizes)}")
     tensors: dict[str, np.ndarray] = {}
     at = 0
-    for name in index["names"]:
-        shape = index["shapes"][name]
-        size = int(np.prod(shape))
-        tensors[name] = halves[at : at + size].reshape(shape).astype(np.float32)
+    for name, size in zip(index["names"], sizes, strict=True):
+        tensors[name] = halves[at : at + size].reshape(index["shapes"][name]).astype(np.float32)
         at += size
-    if at != halves.size:
-        raise SystemExit(f"{src}: {halves.size} numbers packed, index names {at}")
     dst.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(dst / "model.safetensors"))
     for name in _FILES:

@@ -336,7 +336,7 @@ def train(args: argparse.Namespace) -> None:
             del state["body.embeddings.word_embeddings.weight"]  # unused until fold()
             torch.save({"state": state, "train": record(r, epoch, secs)}, args.checkpoint)
 
-    if args.time_budget:
+    if args.time_budget is not None:  # (0 or less: one epoch)
         args.epochs = _epochs_within(model, loss_fn, ids, args)
     # On a GPU the step is launch-bound: the fused AdamW is one kernel instead of dozens.
     fused = dev.type == "cuda"

@@ -43,10 +43,12 @@ def test_round_trip_keeps_float16_values_and_the_small_files(tmp_path: Path) -> 
         assert (tmp_path / "again" / name).read_text(encoding="utf-8") == f"{name} of the base"
 
 
-def test_unpack_refuses_an_index_that_does_not_fit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shape", ["[40, 8]", "[60, 8]"])
+def test_unpack_refuses_an_index_that_does_not_fit(tmp_path: Path, shape: str) -> None:
     _base(tmp_path / "base")
     pack_base.pack(tmp_path / "base", tmp_path / "packed")
     index = tmp_path / "packed" / "index.json"
-    index.write_text(index.read_text().replace("[50, 8]", "[40, 8]"), encoding="utf-8")
+    index.write_text(index.read_text().replace("[50, 8]", shape), encoding="utf-8")
     with pytest.raises(SystemExit, match="numbers packed"):
         pack_base.unpack(tmp_path / "packed", tmp_path / "again")
+    assert not (tmp_path / "again").exists()  # nothing half-written

@@ -107,7 +107,7 @@ class Cues:
     gain: float
 
 
-def _icons(text: str) -> list[tuple[float, float, float]]:
+def _icons(text: str, low: str) -> list[tuple[float, float, float]]:
     found: list[tuple[float, float, float]] = []
     counts: dict[str, int] = {}
     if not text.isascii():  # every emoji is outside ASCII: most lines skip the scan
@@ -117,16 +117,14 @@ def _icons(text: str) -> list[tuple[float, float, float]]:
             if counts[ch] <= 3:
                 found.append(EMOJI[ch])
     # Every emoticon holds one of ":;=<" or is "xd" (any case): a cheap test first.
-    if _maybe_emoticon(text):
+    if _maybe_emoticon(text, low):
         for m in _EMOTICON_RE.finditer(text):
             found.append(EMOTICONS[m.group(1).lower()])
     return found
 
 
-def _maybe_emoticon(text: str) -> bool:
-    if ":" in text or ";" in text or "=" in text or "<" in text:
-        return True
-    return ("x" in text or "X" in text) and "xd" in text.lower()
+def _maybe_emoticon(text: str, low: str) -> bool:
+    return ":" in text or ";" in text or "=" in text or "<" in text or "xd" in low
 
 
 def _laughs(text: str, low: str) -> int:
@@ -184,7 +182,7 @@ def cue_features(text: str, unseen_only: bool = False) -> Cues:
         laughs = _laughs(text, low)
         v = min(0.2 * laughs, 0.3)
         a += min(0.1 * laughs, 0.2)
-        return Cues(icons=tuple(_icons(text)), offset=(v, a, 0.6 * d), gain=gain)
+        return Cues(icons=tuple(_icons(text, low)), offset=(v, a, 0.6 * d), gain=gain)
     bangs = sum(len(m) for m in _EXCLAIM_RE.findall(text))
     if bangs:
         a += min(0.12 * bangs, 0.4)
@@ -206,4 +204,4 @@ def cue_features(text: str, unseen_only: bool = False) -> Cues:
     if "..." in text or "…" in text:
         a -= 0.1
         v -= 0.05
-    return Cues(icons=tuple(_icons(text)), offset=(v, a, d), gain=gain)
+    return Cues(icons=tuple(_icons(text, low)), offset=(v, a, d), gain=gain)
