@@ -349,13 +349,20 @@ def train(args: argparse.Namespace) -> None:
         export(model, args, record(r, epoch, secs))
 
 
-def _token_ids(texts: list[str], max_len: int) -> list[list[int]]:
-    """The base model's word-piece ids of ``texts`` (truncated to ``max_len``)."""
+@functools.cache
+def _tokenizer(path: Path, max_len: int) -> Any:
+    """The tokenizer at ``path``, truncating to ``max_len`` (loaded once per process)."""
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(tm.base_model_dir() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(path))
     tok.no_padding()
     tok.enable_truncation(max_length=max_len)
+    return tok
+
+
+def _token_ids(texts: list[str], max_len: int) -> list[list[int]]:
+    """The base model's word-piece ids of ``texts`` (truncated to ``max_len``)."""
+    tok = _tokenizer(tm.base_model_dir() / "tokenizer.json", max_len)
     return [e.ids for e in tok.encode_batch(texts)]
 
 
