@@ -58,6 +58,10 @@ def _remove_album() -> Iterator[None]:
 @schema.parametrize()
 @settings(
     max_examples=6,
+    # The same examples on every run: a random draw now and then trips a bug in this
+    # schemathesis's negative generator ("Unsupported type: 'Binary'" for the file field),
+    # which turned CI red by chance. bench/schema_fuzz.py explores at random.
+    derandomize=True,
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],
