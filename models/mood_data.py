@@ -258,3 +258,102 @@ def emobank(split: Literal["train", "dev"], path: Path | None = None) -> Labelle
     n = len(texts)
     none = np.full(n, "none")
     return Labelled(texts, np.asarray(vad, dtype=np.float32).reshape(n, 3), none, none, [()] * n)
+
+
+# --- our own evaluation sets (tests/mood/data) ----------------------------------------
+
+STORIES = ROOT / "tests" / "mood" / "data" / "stories"
+MOMENTS = ROOT / "tests" / "mood" / "data" / "moments.tsv"
+QUADRANTS = ("tender", "joyful", "grieving", "frantic")  # +V-A, +V+A, -V-A, -V+A
+TURN_TOLERANCE = 3  # a boundary within this many messages of a marked turn finds it
+TURN_MIN_MOVE = 0.3  # the segments' valence must move at least this much, the right way
+
+
+class Story(NamedTuple):
+    """A story chat: its export file, split, marked turns and each turn's direction."""
+
+    id: str
+    path: Path
+    split: str
+    kind: str
+    turns: tuple[int, ...]
+    directions: tuple[str, ...]  # "up" | "down", one per turn
+    messages: tuple[tuple[str, str], ...]  # (speaker, text) as written
+
+
+def stories(split: Literal["dev", "test", "all"] = "all") -> list[Story]:
+    """The story chats of ``tests/mood/data/stories/index.json`` in ``split``."""
+    import json
+
+    index = json.loads((STORIES / "index.json").read_text(encoding="utf-8"))["stories"]
+    return [
+        Story(
+            s["id"],
+            STORIES / s["file"],
+            s["split"],
+            s["kind"],
+            tuple(s["turns"]),
+            tuple(s["directions"]),
+            tuple((a, b) for a, b in s["messages"]),
+        )
+        for s in index
+        if split in ("all", s["split"])
+    ]
+
+
+class TurnResult(NamedTuple):
+    """How the arc's segments met one marked turn."""
+
+    found: bool  # a segment boundary within TURN_TOLERANCE messages
+    boundary: int | None  # the nearest such boundary
+    move: float  # valence after minus before that boundary (0.0 when none)
+    right: bool  # found, and move has the expected sign and size >= TURN_MIN_MOVE
+
+
+def turn_results(
+    bounds: Sequence[tuple[int, int, float]], turns: Sequence[int], directions: Sequence[str]
+) -> list[TurnResult]:
+    """Score segments ``(start, end, valence)`` against marked ``turns``.
+
+    For each turn the nearest segment start (other than 0) within :data:`TURN_TOLERANCE`
+    is its boundary; the move is the valence of the segment that starts there minus the
+    one that ends there.
+    """
+    starts = {a: i for i, (a, _, _) in enumerate(bounds) if i > 0}
+    out = []
+    for t, d in zip(turns, directions, strict=True):
+        near = sorted((abs(b - t), b) for b in starts if abs(b - t) <= TURN_TOLERANCE)
+        if not near:
+            out.append(TurnResult(False, None, 0.0, False))
+            continue
+        b = near[0][1]
+        i = starts[b]
+        move = bounds[i][2] - bounds[i - 1][2]
+        sign = 1.0 if d == "up" else -1.0
+        out.append(TurnResult(True, b, move, sign * move >= TURN_MIN_MOVE))
+    return out
+
+
+class Moment(NamedTuple):
+    """A one-line moment and the quadrant it was written for."""
+
+    text: str
+    quadrant: str  # tender | joyful | grieving | frantic
+    split: str
+
+
+def moments(split: Literal["dev", "test", "all"] = "all", path: Path | None = None) -> list[Moment]:
+    """The moments of ``tests/mood/data/moments.tsv`` (``text<TAB>quadrant<TAB>split``).
+
+    The file's first line is that header; quadrants are tender (+V -A), joyful (+V +A),
+    grieving (-V -A) and frantic (-V +A).
+    """
+    out = []
+    lines = (path or MOMENTS).read_text(encoding="utf-8").splitlines()
+    for line in lines[1:]:
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, quadrant, part = line.split("\t")
+        if split in ("all", part):
+            out.append(Moment(text, quadrant, part))
+    return out

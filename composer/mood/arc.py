@@ -28,6 +28,25 @@ _STRIP_RE = re.compile(r"[^\w\s]+")
 _MAX_SEGMENTS = 8
 _MAX_DP_POINTS = 400
 
+# Change-point and contrast knobs, tuned on the dev story chats (tests/mood/data/stories,
+# split "dev") with the reader of the day; bench/mood_eval.py prints how the segments meet
+# the stories' marked turns on dev and test. Re-tune these five when the reader changes.
+#
+# How much valence, arousal and dominance count when cutting the chat: a story's turns
+# are turns of valence first; arousal and dominance help a little (boredom -> excitement).
+CHANNEL_WEIGHTS = (1.0, 0.5, 0.25)
+# The shortest segment, in messages (fewer in chats under 16 messages): a mood lasts a while;
+# one odd line is not a turn.
+MIN_SEGMENT = 4
+# A split must remove at least this share of the chat's weighted variation ...
+PENALTY_SHARE = 0.05
+# ... and at least this much per unit of message weight (two halves must differ by ~0.16).
+PENALTY_FLOOR = 0.0065
+# Segment valences are stretched about the overall mood so that, together, they span the
+# chat's own range of message valences (10th to 90th percentile), by at most this gain:
+# a segment's mean is an average and hides how far the chat actually swings.
+MAX_CONTRAST = 1.5
+
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:
     """Number of whitespace-separated words per text (at least 1)."""
@@ -139,15 +158,28 @@ def change_points(vad: np.ndarray, weights: np.ndarray) -> list[int]:
     k_cap = min(_MAX_SEGMENTS, max(1, math.ceil(n / 3)))
     if n < 4 or k_cap == 1:
         return []
-    x, w, edges = _binned(vad, weights)
-    min_len = 2 if len(x) < 40 else max(2, len(x) // 25)
+    x, w, edges = _binned(vad * np.asarray(CHANNEL_WEIGHTS), weights)
+    min_len = max(2, min(MIN_SEGMENT, len(x) // 4), len(x) // 25)
     parts = _best_partitions(x, w, k_cap, min_len)
     sses = [_sse(x, w, cuts) for cuts in parts]
-    # A split must explain a real share of the variation, and differences under ~0.2 are noise.
-    penalty = max(0.2 * sses[0], 0.015 * float(w.sum()))
+    penalty = max(PENALTY_SHARE * sses[0], PENALTY_FLOOR * float(w.sum()))
     costs = [s + k * penalty for k, s in enumerate(sses)]
     chosen = parts[int(np.argmin(costs))]
     return [int(edges[c]) for c in chosen]
+
+
+def stretch_valence(seg: np.ndarray, own: np.ndarray, overall: float) -> np.ndarray:
+    """Segment valences ``seg`` stretched about ``overall`` towards the chat's own range.
+
+    The gain makes the segments span the 10th-90th percentile range of the messages' own
+    valences ``own``; it is at least 1 and at most :data:`MAX_CONTRAST`.
+    """
+    if len(seg) < 2:
+        return seg
+    lo, hi = np.percentile(own, [10.0, 90.0])
+    span = float(seg.max() - seg.min())
+    gain = 1.0 if span < 1e-9 else min(MAX_CONTRAST, max(1.0, float(hi - lo) / span))
+    return overall + gain * (seg - overall)
 
 
 def _vad(row: np.ndarray) -> VAD:
@@ -201,15 +233,21 @@ def build_mood(speakers: Sequence[str], texts: Sequence[str], own: np.ndarray, m
     arc = smooth(own, weights)
     n = len(texts)
     bounds = [0, *change_points(own, weights), n]
+    pairs = list(itertools.pairwise(bounds))
+    overall = (own * weights[:, None]).sum(axis=0) / weights.sum()
+    means = np.array(
+        [(own[a:b] * weights[a:b, None]).sum(axis=0) / weights[a:b].sum() for a, b in pairs]
+    )
+    means[:, 0] = stretch_valence(means[:, 0], own[:, 0], float(overall[0]))
     segments = tuple(
         Segment(
             start=a,
             end=b,
-            vad=_vad((own[a:b] * weights[a:b, None]).sum(axis=0) / weights[a:b].sum()),
+            vad=_vad(mean),
             drivers=_drivers(own, weights, a, b),
             dominant_speaker=_dominant(speakers, words, a, b),
         )
-        for a, b in itertools.pairwise(bounds)
+        for (a, b), mean in zip(pairs, means, strict=True)
     )
     total_words = float(words.sum())
     per: dict[str, list[int]] = {}
@@ -225,7 +263,7 @@ def build_mood(speakers: Sequence[str], texts: Sequence[str], own: np.ndarray, m
         for name, idx in per.items()
     )
     return Mood(
-        overall=_vad((own * weights[:, None]).sum(axis=0) / weights.sum()),
+        overall=_vad(overall),
         messages=tuple(
             MessageMood(index=i, speaker=speakers[i], vad=vad) for i, vad in enumerate(_vads(own))
         ),
