@@ -226,6 +226,9 @@ def build_mood(speakers: Sequence[str], texts: Sequence[str], own: np.ndarray, m
         Each message's own VAD reading on -1..1.
     model : str
         Name and version of the reader.
+
+    Segments are cut by :func:`change_points`; each segment's VAD is its messages'
+    length-weighted mean, its valence then stretched by :func:`stretch_valence`.
     """
     own = lean_short_replies(texts, np.clip(np.asarray(own, dtype=np.float64), -1.0, 1.0))
     words = word_counts(texts)

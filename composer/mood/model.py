@@ -43,7 +43,8 @@ class Segment:
     start, end : int
         Message indices, ``end`` exclusive.
     vad : VAD
-        Mean mood of the stretch.
+        Mean mood of the stretch; when there are several segments their valences are
+        stretched about the overall mood towards the chat's own range (``arc.py``).
     drivers : tuple of int
         Indices of the messages that most drove this stretch's mood, strongest first.
     dominant_speaker : str or None
