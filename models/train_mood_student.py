@@ -544,7 +544,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--teachers", type=Path, nargs="+", default=[])
     ap.add_argument("--csv", type=Path, default=tm.DEFAULT_CSV)
-    ap.add_argument("--out", type=Path, default=tm.ROOT / "models" / "mood")
+    ap.add_argument("--out", type=Path, default=tm.ROOT / "composer" / "data" / "mood")
     ap.add_argument("--cache", type=Path, help="save/load the teacher readings here (.npz)")
     ap.add_argument("--checkpoint", type=Path, help="also save the student's weights (torch)")
     ap.add_argument("--init", type=Path, help="start from these weights (a --checkpoint)")

@@ -1,7 +1,7 @@
 """The FastAPI application: the JSON API under ``/api`` and the playback page at ``/``.
 
 No CORS middleware: the page is served by the same origin, and other origins are not
-let in. The page and its assets come from the repository's ``web/`` folder; nothing is
+let in. The page and its assets are package data (``composer/data/web/``); nothing is
 fetched from anywhere else (a Content-Security-Policy says so to the browser).
 """
 
@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import composer
 from composer import __version__
 from composer.album import Album
 from composer.errors import NotFoundError
+from composer.resources import WEB_PAGE, data_dir
 from composer.web import docs, errors
 from composer.web.jobs import ExecutorKind, JobManager
 from composer.web.routers import meta, songs
@@ -27,8 +27,8 @@ from composer.web.uploads import UploadLimits
 from composer.web.views import SongViews
 from composer.web.worker import ComposeFn
 
-#: The playback page: ``web/`` next to the package (a source checkout or editable install).
-WEB_DIR = Path(composer.__file__).resolve().parent.parent / "web"
+#: The playback page, shipped in the package (a checkout and an installed wheel alike).
+WEB_DIR = data_dir(WEB_PAGE)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -111,7 +111,7 @@ def create_app(
     executor : {"process", "thread"}
         Where jobs run: worker processes (default) or threads.
     web_dir : Path, optional
-        The playback page's folder (default: the repository's ``web/``).
+        The playback page's folder (default: the shipped page, :data:`WEB_DIR`).
     receive_timeout_s, body_timeout_s : float
         Longest wait for the next chunk of an upload, and for the whole upload (408).
     warm_up : bool
