@@ -9,7 +9,7 @@ import hashlib
 import importlib.metadata
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -146,7 +146,7 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     title = request.song.title
     if title == SongOptions().title and chat.title:
         title = chat.title
-    opts = SongOptions(**{**_fields(request.song), "seed": seed, "title": title})
+    opts = replace(request.song, seed=seed, title=title)
     song = compose_song(chat, mood, opts)
     midi = to_midi(song)
     audio = None
@@ -154,29 +154,25 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     levels = None
     notes: tuple[str, ...] = ()
     if not request.no_audio:
-        from composer.engines import load_engine
+        from composer.engines import EncodingEngine, load_engine
 
         progress("rendering", 3, 4)
         engine = load_engine(request.engine, **request.engine_options)
-        audio_notes = [getattr(engine, "note", None), *getattr(engine, "warnings", ())]
-        notes = tuple(n for n in audio_notes if n)
 
         def step(stage: str, done: float, total: float) -> None:
             progress(stage, 3 + done / max(total, 1), 4)
 
-        render_encoded = getattr(engine, "render_encoded", None)
-        if callable(render_encoded):  # encodes while it renders (see composer.audio.stream)
-            rendered = render_encoded(song, midi, request.audio_format, seed=seed, progress=step)
+        if isinstance(engine, EncodingEngine):  # encodes while it renders
+            rendered = engine.render_encoded(
+                song, midi, request.audio_format, seed=seed, progress=step
+            )
             audio, audio_file = rendered.audio, rendered.data
             levels = (rendered.loudness_lufs, rendered.peak_dbfs)
         else:
             audio = engine.render(song, midi, seed=seed, progress=step)
+        notes = tuple(dict.fromkeys(n for n in engine.warnings if n))
     progress("done", 4, 4)
     return Composition(chat, mood, song, midi, audio, digest, notes, audio_file, levels)
-
-
-def _fields(options: SongOptions) -> dict[str, Any]:
-    return {k: getattr(options, k) for k in SongOptions.__dataclass_fields__}
 
 
 def song_id(comp: Composition) -> str:
