@@ -9,9 +9,9 @@ import hashlib
 import importlib.metadata
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer import __version__
 from composer.album import Album, Record, slug
@@ -24,6 +24,9 @@ from composer.music.compose import SongOptions
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
 from composer.report import mood_summary, mood_view, notes_view, song_view
+
+if TYPE_CHECKING:  # types only: the default path does not import the schema module
+    from composer.score import Score
 
 AUDIO_FORMATS = ("wav", "ogg", "flac", "mp3")
 
@@ -184,9 +187,11 @@ def song_id(comp: Composition) -> str:
 
 def score_document(
     comp: Composition, request: Request, song_id: str, files: dict[str, str]
-) -> dict[str, Any]:
-    """The ``score.json`` of a song: input digest, mood, every choice, seed, versions."""
-    return {
+) -> Score:
+    """The ``score.json`` of a song: input digest, mood, every choice, seed, versions
+    (its shape: :class:`composer.score.Score`)."""
+    opts = request.song
+    doc: Score = {
         "id": song_id,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "input": {
@@ -197,8 +202,13 @@ def score_document(
         },
         "seed": comp.song.seed,
         "options": {
-            **asdict(request.song),
             "seed": comp.song.seed,
+            "length_s": opts.length_s,
+            "style": opts.style,
+            "valence": opts.valence,
+            "arousal": opts.arousal,
+            "humanize": opts.humanize,
+            "title": opts.title,
             "audio_format": None if comp.audio is None else request.audio_format,
             "engine": None if comp.audio is None else request.engine,
         },
@@ -207,21 +217,14 @@ def score_document(
         "notes": notes_view(comp.song),
         "files": files,
         "versions": versions(),
-        **_levels(comp),
     }
-
-
-def _levels(comp: Composition) -> dict[str, Any]:
-    """``{"audio": {"loudness_lufs", "peak_dbfs"}}`` when the engine measured them."""
-    if comp.audio is None or comp.audio_levels is None:
-        return {}
-    loudness, peak = comp.audio_levels
-    return {
-        "audio": {
+    if comp.audio is not None and comp.audio_levels is not None:
+        loudness, peak = comp.audio_levels  # measured by the engine
+        doc["audio"] = {
             "loudness_lufs": round(loudness, 2) if math.isfinite(loudness) else None,
             "peak_dbfs": round(peak, 2) if math.isfinite(peak) else None,
         }
-    }
+    return doc
 
 
 def versions() -> dict[str, str]:
