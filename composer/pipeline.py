@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from composer import __version__
-from composer.album import Album, Record, slug
+from composer.album import Album, Record, new_song_id
 from composer.audio.model import Audio
 from composer.chat.limits import Limits
 from composer.chat.model import Chat
@@ -180,9 +180,8 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
 
 def song_id(comp: Composition) -> str:
     """A readable, sortable id: time, a slug of the first words, and the digest's start."""
-    now = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    first = comp.chat.messages[0].text if comp.chat.messages else "song"
-    return f"{now}-{slug(first, 20)}-{comp.digest[:6]}"
+    first = comp.chat.messages[0].text if comp.chat.messages else None
+    return new_song_id(first, comp.digest[:6])
 
 
 def score_document(

@@ -19,11 +19,10 @@ from composer import __version__
 from composer.album import Album
 from composer.errors import NotFoundError
 from composer.resources import WEB_PAGE, data_dir
-from composer.web import docs, errors
+from composer.web import docs, errors, uploads
 from composer.web.jobs import ExecutorKind, JobManager
 from composer.web.routers import meta, songs
 from composer.web.state import WebState
-from composer.web.uploads import UploadLimits
 from composer.web.views import SongViews
 from composer.web.worker import ComposeFn
 
@@ -84,12 +83,12 @@ def create_app(
     compose_fn: ComposeFn | None = None,
     workers: int | None = None,
     max_queue: int = 64,
-    max_upload_bytes: int = 5_000_000,
-    max_unzipped_bytes: int = 20_000_000,
+    max_upload_bytes: int = uploads.MAX_UPLOAD_BYTES,
+    max_unzipped_bytes: int = uploads.MAX_UNZIPPED_BYTES,
     executor: ExecutorKind = "process",
     web_dir: Path | None = None,
-    receive_timeout_s: float = 30.0,
-    body_timeout_s: float = 120.0,
+    receive_timeout_s: float = uploads.RECEIVE_TIMEOUT_S,
+    body_timeout_s: float = uploads.BODY_TIMEOUT_S,
     warm_up: bool = True,
 ) -> FastAPI:
     """Build the app for the album in ``scores``.
@@ -128,7 +127,9 @@ def create_app(
         executor=executor,
         warm_up=warm_up,
     )
-    limits = UploadLimits(max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s)
+    limits = uploads.UploadLimits(
+        max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
