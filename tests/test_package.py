@@ -82,6 +82,7 @@ def venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
             "install",
             "--no-deps",
             "--no-index",
+            "--ignore-installed",
             "-q",
             str(wheel),
         ],
