@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from pydantic import ConfigDict, TypeAdapter
 
@@ -37,3 +40,19 @@ def test_docs_show_the_shapes_not_bare_objects(client: TestClient) -> None:
     assert shapes["SongPage"]["properties"]["items"]["items"] == {
         "$ref": "#/components/schemas/SongItem"
     }
+
+
+def test_a_score_json_of_another_shape_is_a_damaged_song(
+    client: TestClient, album_dir: Path
+) -> None:
+    good = compose(client, chat=CHAT)
+    bad = compose(client, chat=CHAT + "\nAnn: one more")
+    for song_id in (good, bad):
+        assert wait_for(client, song_id)["status"] == "done"
+    path = album_dir / bad / "score.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["song"]["sections"][0]["bars"] = "eight"  # valid JSON, not the schema
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    r = client.get(f"/api/songs/{bad}")
+    assert r.status_code == 404 and "does not fit score.schema.json" in r.json()["error"]["message"]
+    assert [s["id"] for s in client.get("/api/songs").json()["items"]] == [good]
