@@ -28,25 +28,40 @@ SHIPPED = ROOT / "composer" / "data"
 pytestmark = pytest.mark.slow
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
+def _run(
+    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600, *, both: bool = False
+) -> str:
+    """Run ``cmd``; its stdout (``both``: stdout and stderr), after checking it succeeded."""
     done = subprocess.run(
         cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     assert done.returncode == 0, f"{cmd[:3]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    return done.stdout
+    return done.stdout + done.stderr if both else done.stdout
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sdist, and the wheel built from it (``python -m build``), without network."""
+def build_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The sdist and the wheel built from it (``python -m build``, no network); the log."""
     out = tmp_path_factory.mktemp("dist")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    _run(
+    log = _run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
         cwd=ROOT,
         env=env,
+        both=True,
     )
-    return out
+    return out, log
+
+
+@pytest.fixture(scope="module")
+def dist(build_log: tuple[Path, str]) -> Path:
+    return build_log[0]
+
+
+def test_the_build_prints_no_deprecation_warning(build_log: tuple[Path, str]) -> None:
+    log = build_log[1]
+    assert "Successfully built" in log
+    assert not re.search(r"deprecat", log, re.I), log[-4000:]
 
 
 @pytest.fixture(scope="module")
