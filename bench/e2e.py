@@ -12,7 +12,7 @@ Prints one figure per line:
 - ``heavy_modules``: heavy modules the default path imported (must be none).
 
 Usage: ``python bench/e2e.py [--runs 5] [--lexicon]``; ``--lexicon`` makes ``compose`` use
-the word-list mood reader even when the trained model is in ``models/mood/`` (it points
+the word-list mood reader even when the trained model is in ``composer/data/mood/`` (it points
 ``PHOTOGRAPH_MOOD_MODEL_DIR`` at an empty folder); ``mood_reader`` says which one ran.
 Targets (2-core machine): ≤ 2.5 s, ≥ 120×.
 """

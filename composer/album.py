@@ -12,9 +12,11 @@ import errno
 import json
 import os
 import re
+import secrets
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,17 @@ def slug(text: str, limit: int = 24) -> str:
     """A file-name-safe lower-case slug (ASCII letters, digits, dashes)."""
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return s[:limit].strip("-") or "song"
+
+
+def new_song_id(hint: str | None, tail: str | None = None) -> str:
+    """A readable, sortable song id: UTC time, a slug of ``hint`` and ``tail``.
+
+    ``hint`` is the input's first words (``"song"`` when empty); ``tail`` tells songs of
+    the same second apart: the input's digest start (CLI), or by default 8 random hex
+    digits (web jobs, which need the id before the input is read).
+    """
+    now = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return check_id(f"{now}-{slug(hint or 'song', 20)}-{tail or secrets.token_hex(4)}")
 
 
 def check_id(song_id: str) -> str:

@@ -34,7 +34,6 @@ EXIT_CODES: dict[type[ComposerError], int] = {
     StorageError: 5,
 }
 DEFAULT_SCORES = Path("scores")
-MAX_INPUT_BYTES = 20_000_000  # the same default limit as composer.chat.Limits.max_bytes
 
 
 def exit_code(error: ComposerError) -> int:
@@ -122,12 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def read_input(file: str | None, limit: int = MAX_INPUT_BYTES) -> bytes | None:
-    """Read a chat file or stdin ('-') as bytes, refusing more than ``limit`` bytes."""
+def read_input(file: str | None, limit: int | None = None) -> bytes | None:
+    """Read a chat file or stdin ('-') as bytes, refusing more than ``limit`` bytes
+    (default: the chat readers' own limit, ``composer.chat.DEFAULT_LIMITS.max_bytes``)."""
     from composer.errors import TooLargeError
 
     if file is None:
         return None
+    if limit is None:
+        from composer.chat.limits import DEFAULT_LIMITS
+
+        limit = DEFAULT_LIMITS.max_bytes
     if file == "-":
         data = sys.stdin.buffer.read(limit + 1)
     else:

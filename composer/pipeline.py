@@ -9,12 +9,12 @@ import hashlib
 import importlib.metadata
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer import __version__
-from composer.album import Album, Record, slug
+from composer.album import Album, Record, new_song_id
 from composer.audio.model import Audio
 from composer.chat.limits import Limits
 from composer.chat.model import Chat
@@ -24,6 +24,9 @@ from composer.music.compose import SongOptions
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
 from composer.report import mood_summary, mood_view, notes_view, song_view
+
+if TYPE_CHECKING:  # types only: the default path does not import the schema module
+    from composer.score import Score
 
 AUDIO_FORMATS = ("wav", "ogg", "flac", "mp3")
 
@@ -146,7 +149,7 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     title = request.song.title
     if title == SongOptions().title and chat.title:
         title = chat.title
-    opts = SongOptions(**{**_fields(request.song), "seed": seed, "title": title})
+    opts = replace(request.song, seed=seed, title=title)
     song = compose_song(chat, mood, opts)
     midi = to_midi(song)
     audio = None
@@ -154,43 +157,40 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     levels = None
     notes: tuple[str, ...] = ()
     if not request.no_audio:
-        from composer.engines import load_engine
+        from composer.engines import EncodingEngine, load_engine
 
         progress("rendering", 3, 4)
         engine = load_engine(request.engine, **request.engine_options)
-        audio_notes = [getattr(engine, "note", None), *getattr(engine, "warnings", ())]
-        notes = tuple(n for n in audio_notes if n)
 
         def step(stage: str, done: float, total: float) -> None:
             progress(stage, 3 + done / max(total, 1), 4)
 
-        render_encoded = getattr(engine, "render_encoded", None)
-        if callable(render_encoded):  # encodes while it renders (see composer.audio.stream)
-            rendered = render_encoded(song, midi, request.audio_format, seed=seed, progress=step)
+        if isinstance(engine, EncodingEngine):  # encodes while it renders
+            rendered = engine.render_encoded(
+                song, midi, request.audio_format, seed=seed, progress=step
+            )
             audio, audio_file = rendered.audio, rendered.data
             levels = (rendered.loudness_lufs, rendered.peak_dbfs)
         else:
             audio = engine.render(song, midi, seed=seed, progress=step)
+        notes = tuple(dict.fromkeys(n for n in engine.warnings if n))
     progress("done", 4, 4)
     return Composition(chat, mood, song, midi, audio, digest, notes, audio_file, levels)
 
 
-def _fields(options: SongOptions) -> dict[str, Any]:
-    return {k: getattr(options, k) for k in SongOptions.__dataclass_fields__}
-
-
 def song_id(comp: Composition) -> str:
     """A readable, sortable id: time, a slug of the first words, and the digest's start."""
-    now = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    first = comp.chat.messages[0].text if comp.chat.messages else "song"
-    return f"{now}-{slug(first, 20)}-{comp.digest[:6]}"
+    first = comp.chat.messages[0].text if comp.chat.messages else None
+    return new_song_id(first, comp.digest[:6])
 
 
 def score_document(
     comp: Composition, request: Request, song_id: str, files: dict[str, str]
-) -> dict[str, Any]:
-    """The ``score.json`` of a song: input digest, mood, every choice, seed, versions."""
-    return {
+) -> Score:
+    """The ``score.json`` of a song: input digest, mood, every choice, seed, versions
+    (its shape: :class:`composer.score.Score`)."""
+    opts = request.song
+    doc: Score = {
         "id": song_id,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "input": {
@@ -201,8 +201,13 @@ def score_document(
         },
         "seed": comp.song.seed,
         "options": {
-            **asdict(request.song),
             "seed": comp.song.seed,
+            "length_s": opts.length_s,
+            "style": opts.style,
+            "valence": opts.valence,
+            "arousal": opts.arousal,
+            "humanize": opts.humanize,
+            "title": opts.title,
             "audio_format": None if comp.audio is None else request.audio_format,
             "engine": None if comp.audio is None else request.engine,
         },
@@ -211,21 +216,14 @@ def score_document(
         "notes": notes_view(comp.song),
         "files": files,
         "versions": versions(),
-        **_levels(comp),
     }
-
-
-def _levels(comp: Composition) -> dict[str, Any]:
-    """``{"audio": {"loudness_lufs", "peak_dbfs"}}`` when the engine measured them."""
-    if comp.audio is None or comp.audio_levels is None:
-        return {}
-    loudness, peak = comp.audio_levels
-    return {
-        "audio": {
+    if comp.audio is not None and comp.audio_levels is not None:
+        loudness, peak = comp.audio_levels  # measured by the engine
+        doc["audio"] = {
             "loudness_lufs": round(loudness, 2) if math.isfinite(loudness) else None,
             "peak_dbfs": round(peak, 2) if math.isfinite(peak) else None,
         }
-    }
+    return doc
 
 
 def versions() -> dict[str, str]:

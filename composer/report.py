@@ -1,15 +1,21 @@
-"""JSON views of moods and songs (what ``--json``, ``score.json`` and the API show)."""
+"""JSON views of moods and songs (what ``--json``, ``score.json`` and the API show).
+
+Their shapes are the typed dictionaries of :mod:`composer.score` (``score.schema.json``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from composer.chat.model import Chat
 from composer.mood.model import VAD, Mood
 from composer.music.model import Song
 
+if TYPE_CHECKING:  # types only: the default path does not import the schema module
+    from composer import score
 
-def _vad(v: VAD) -> dict[str, float]:
+
+def _vad(v: VAD) -> score.VAD:
     return {
         "valence": round(v.valence, 4),
         "arousal": round(v.arousal, 4),
@@ -17,14 +23,14 @@ def _vad(v: VAD) -> dict[str, float]:
     }
 
 
-def mood_summary(mood: Mood) -> dict[str, Any]:
+def mood_summary(mood: Mood) -> score.MoodSummary:
     """The overall mood vector."""
     return {**_vad(mood.overall), "tension": round(mood.tension, 4), "model": mood.model}
 
 
-def mood_view(chat: Chat, mood: Mood) -> dict[str, Any]:
+def mood_view(chat: Chat, mood: Mood) -> score.MoodView:
     """Everything ``photograph mood --json`` prints: overall, per message, speakers, arc."""
-    messages = []
+    messages: list[score.MessageMood] = []
     for msg, mm in zip(chat.messages, mood.messages, strict=True):
         messages.append(
             {
@@ -34,7 +40,7 @@ def mood_view(chat: Chat, mood: Mood) -> dict[str, Any]:
                 **_vad(mm.vad),
             }
         )
-    segments = []
+    segments: list[score.Segment] = []
     for seg in mood.segments:
         segments.append(
             {
@@ -65,7 +71,7 @@ def mood_view(chat: Chat, mood: Mood) -> dict[str, Any]:
     }
 
 
-def song_view(song: Song) -> dict[str, Any]:
+def song_view(song: Song) -> score.SongView:
     """Every musical choice of a song."""
     num, den = song.time_signature
     return {
@@ -112,10 +118,10 @@ def song_view(song: Song) -> dict[str, Any]:
     }
 
 
-def notes_view(song: Song) -> list[dict[str, Any]]:
+def notes_view(song: Song) -> list[score.NoteEvent]:
     """All notes in seconds, for a piano roll: part index, pitch, start, duration, velocity."""
     spb = 60.0 / song.tempo
-    out = []
+    out: list[score.NoteEvent] = []
     for i, p in enumerate(song.parts):
         for n in p.notes:
             out.append(

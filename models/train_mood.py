@@ -1,4 +1,4 @@
-"""Train, export and check Photograph's mood model (reproduces ``models/mood/``).
+"""Train, export and check Photograph's mood model (reproduces ``composer/data/mood/``).
 
 Fine-tunes the first ``--layers`` transformer layers of all-MiniLM-L6-v2 (mean pooling +
 linear head, MSE on standardised V/A/D) on EmoBank's ``train`` rows, picks the epoch with
@@ -400,7 +400,7 @@ def check(args: argparse.Namespace, meta: dict[str, Any]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
-    ap.add_argument("--out", type=Path, default=ROOT / "models" / "mood")
+    ap.add_argument("--out", type=Path, default=ROOT / "composer" / "data" / "mood")
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--lr", type=float, default=8e-5)

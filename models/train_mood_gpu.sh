@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduce the default mood model (models/mood/) on one CUDA GPU, in minutes rather than
+# Reproduce the default mood model (composer/data/mood/) on one CUDA GPU, in minutes rather than
 # the better part of a day on two CPU cores.
 #
 #   models/train_mood_gpu.sh WORK [CSV]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 
-from composer.album import Album, check_id
+from composer.album import Album, check_id, new_song_id
 from composer.errors import InputError, NotFoundError, OptionError, StorageError
 
 
@@ -81,3 +82,11 @@ def test_leftovers_of_dead_writers_are_cleaned(tmp_path):
     assert not (tmp_path / f".tmp-{dead}-abc").exists()
     assert live.exists()  # a live writer's folder is left alone
     assert album.list() == []
+
+
+def test_new_song_id_is_the_one_id_builder() -> None:
+    sid = new_song_id("Hello, World! How are you today?", "abc123")
+    assert re.fullmatch(r"\d{8}-\d{6}-hello-world-how-are-abc123", sid), sid
+    assert check_id(sid) == sid
+    a, b = new_song_id(None), new_song_id(None)
+    assert re.fullmatch(r"\d{8}-\d{6}-song-[0-9a-f]{8}", a) and a != b  # random tails

@@ -11,7 +11,10 @@ import pytest
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 sys.path.insert(0, str(MODELS))
-student = pytest.importorskip("train_mood_student")
+student = pytest.importorskip("train_mood_student")  # the command line imports every step
+transfer = pytest.importorskip("student_transfer")
+net = pytest.importorskip("student_net")
+fit = pytest.importorskip("student_fit")
 
 TEXTS = [
     "I was so happy to see my sister again after all those years.",
@@ -32,12 +35,12 @@ def _words(texts: list[str]) -> set[str]:
 
 
 def test_augment_is_seeded() -> None:
-    assert student.augment(TEXTS, _args()) == student.augment(TEXTS, _args())
-    assert student.augment(TEXTS, _args()) != student.augment(TEXTS, _args(seed=6))
+    assert transfer.augment(TEXTS, _args()) == transfer.augment(TEXTS, _args())
+    assert transfer.augment(TEXTS, _args()) != transfer.augment(TEXTS, _args(seed=6))
 
 
 def test_augment_uses_only_the_given_words() -> None:
-    extra = student.augment(TEXTS, _args())
+    extra = transfer.augment(TEXTS, _args())
     assert extra
     assert _words(extra) - {"[MASK]"} <= _words(TEXTS)
 
@@ -45,7 +48,7 @@ def test_augment_uses_only_the_given_words() -> None:
 def test_augment_counts() -> None:
     # spans: texts of >= 5 words; variants: texts of >= 4 words; splices: per text, kept
     # when both sentences have 2+ words (all of these do).
-    extra = student.augment(TEXTS, _args(spans=3, variants=2, splices=2))
+    extra = transfer.augment(TEXTS, _args(spans=3, variants=2, splices=2))
     assert len(extra) == 3 * 3 + 2 * 3 + 2 * len(TEXTS)
 
 
@@ -55,9 +58,9 @@ def test_augment_counts() -> None:
     reason="the base model package (training only) is not installed",
 )
 def test_swaps_come_from_the_neighbours() -> None:
-    near = student.neighbours(8)
+    near = transfer.neighbours(8)
     assert "glad" in near["happy"] or "pleased" in near["happy"]
-    extra = student.augment(TEXTS, _args(spans=0, variants=0, splices=0, swaps=4))
+    extra = transfer.augment(TEXTS, _args(spans=0, variants=0, splices=0, swaps=4))
     assert len(extra) == 4 * len(TEXTS)
     allowed = _words(TEXTS) | {w for t in TEXTS for x in t.split() for w in _swapped(x, near)}
     assert _words(extra) <= allowed
@@ -72,7 +75,7 @@ def _swapped(word: str, near: dict[str, list[str]]) -> list[str]:
 def test_column_stats_match_numpy() -> None:
     rng = __import__("numpy").random.default_rng(3)
     table = (rng.normal(2.0, 3.0, size=(70_000, 5))).astype("float16")
-    mean, std = student._column_stats(table)
+    mean, std = fit.column_stats(table)
     wide = table.astype("float64")
     assert abs(mean - wide.mean(0)).max() < 1e-4
     assert abs(std - wide.std(0)).max() < 1e-4
@@ -116,11 +119,11 @@ def test_epochs_within_follows_the_budget() -> None:
 
     args = argparse.Namespace(batch=16, seed=1, epochs=7, time_budget=1e6)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    assert student._epochs_within(model, loss_fn, ids, args) == 7  # all fit
+    assert fit.epochs_within(model, loss_fn, ids, args) == 7  # all fit
     args.time_budget = 1e-9
-    assert student._epochs_within(model, loss_fn, ids, args) == 1  # at least one
+    assert fit.epochs_within(model, loss_fn, ids, args) == 1  # at least one
     args.time_budget = 1e6
-    assert student._epochs_within(model, loss_fn, ids[:10], args) == 7  # one batch only
+    assert fit.epochs_within(model, loss_fn, ids[:10], args) == 7  # one batch only
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)  # timing left no trace
 
@@ -130,13 +133,13 @@ def test_load_takes_a_checkpoint_without_the_word_table() -> None:
     model = _Tiny()
     state = {k: v + 1 for k, v in model.state_dict().items()}
     del state["body.embeddings.word_embeddings.weight"]
-    student._load(model, state)
+    net.load_weights(model, state)
     assert torch_equal(model.head.bias.detach(), state["head.bias"])
     with pytest.raises(SystemExit, match="does not fit"):
-        student._load(model, {**state, "adapter.weight": state["head.weight"]})
+        net.load_weights(model, {**state, "adapter.weight": state["head.weight"]})
     del state["head.bias"]
     with pytest.raises(SystemExit, match="does not fit"):
-        student._load(model, state)
+        net.load_weights(model, state)
 
 
 def test_fit_keeps_the_best_epoch_and_reports_it() -> None:
@@ -169,16 +172,16 @@ def test_rounds_made_side_by_side_match_one_by_one(
 ) -> None:
     # The shipped reader's tokenizer is the base model's: enough for the ids (no swaps,
     # so the base model's weights are not needed).
-    tokenizer = MODELS / "mood" / "tokenizer.json"
+    tokenizer = MODELS.parent / "composer" / "data" / "mood" / "tokenizer.json"
     (tmp_path / "tokenizer.json").write_bytes(tokenizer.read_bytes())
     monkeypatch.setenv("PHOTOGRAPH_BASE_MODEL_DIR", str(tmp_path))
     args = _args(rounds=3, jobs=1, max_len=16)
-    serial = student._rounds(TEXTS, args)
+    serial = transfer.rounds(TEXTS, args)
     args.jobs = 2
-    pooled = student._rounds(TEXTS, args)
+    pooled = transfer.rounds(TEXTS, args)
     assert pooled == serial
     assert len(serial) == 3
     # Round 0 starts with the sentences themselves; later rounds are new texts only.
-    assert serial[0][: len(TEXTS)] == student._token_ids(TEXTS, 16)
+    assert serial[0][: len(TEXTS)] == transfer.token_ids(TEXTS, 16)
     assert serial[1] != serial[2]  # each round has its own seed
     assert all(len(x) <= 16 for r in serial for x in r)

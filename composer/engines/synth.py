@@ -50,6 +50,11 @@ class SynthEngine:
     note: str | None = None
     name: str = "synth"
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The notice, if any (the :class:`~composer.engines.Engine` protocol's notices)."""
+        return (self.note,) if self.note else ()
+
     def render(
         self, song: Song, midi: bytes, *, seed: int = 0, progress: Progress = no_progress
     ) -> Audio:

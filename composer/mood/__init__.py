@@ -3,7 +3,7 @@
 ``analyse(chat)`` gives a :class:`Mood` (per-message readings, smoothed arc, segments,
 speakers, overall); ``score_texts(texts)`` gives the raw ``(n, 3)`` readings.
 
-The reader is the trained model in ``models/mood/`` (ONNX, run with onnxruntime) when
+The reader is the trained model in ``composer/data/mood/`` (ONNX, run with onnxruntime) when
 its files and onnxruntime are present, else a hand-written word list plus chat cues;
 ``Mood.model`` says which one read it.
 """

@@ -1,6 +1,6 @@
 """The fallback mood reader: a hand-written word list plus chat cues, no model files needed.
 
-Used when the trained model (``models/mood/``) or onnxruntime is missing.
+Used when the trained model (``composer/data/mood/``) or onnxruntime is missing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The trained mood reader: a small transformer exported to ONNX, run with onnxruntime.
 
-Files (``models/mood/`` at the project root, or ``$PHOTOGRAPH_MOOD_MODEL_DIR``):
+Files (``composer/data/mood/``, package data, or ``$PHOTOGRAPH_MOOD_MODEL_DIR``):
 ``model.onnx`` (int8), ``tokenizer.json`` and ``meta.json`` (name, version, max length).
 The session is created lazily, once per process; batches run on up to two threads.
 """
@@ -22,6 +22,7 @@ import numpy as np
 from composer.cpus import usable_cpus
 from composer.mood.cues import Cues, cue_features
 from composer.mood.lexicon import combine
+from composer.resources import MOOD_MODEL, data_dir
 
 MODEL_DIR_ENV = "PHOTOGRAPH_MOOD_MODEL_DIR"
 _TOKEN_BUDGET = 8192  # tokens per inference batch (rows x padded length)
@@ -44,7 +45,7 @@ def model_dir() -> Path:
     env = os.environ.get(MODEL_DIR_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models" / "mood"
+    return data_dir(MOOD_MODEL)
 
 
 @dataclass(slots=True)

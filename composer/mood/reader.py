@@ -16,7 +16,7 @@ _BEST: tuple[str, Scorer] | None = None
 def best() -> tuple[str, Scorer]:
     """The reader this process uses, chosen once: (name and version, scoring function).
 
-    The trained model needs onnxruntime, tokenizers and its files in ``models/mood/``;
+    The trained model needs onnxruntime, tokenizers and its files in ``composer/data/mood/``;
     if any is missing the word-list reader is used and its name says why.
     """
     global _BEST

@@ -1,7 +1,7 @@
 """The FastAPI application: the JSON API under ``/api`` and the playback page at ``/``.
 
 No CORS middleware: the page is served by the same origin, and other origins are not
-let in. The page and its assets come from the repository's ``web/`` folder; nothing is
+let in. The page and its assets are package data (``composer/data/web/``); nothing is
 fetched from anywhere else (a Content-Security-Policy says so to the browser).
 """
 
@@ -15,20 +15,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import composer
 from composer import __version__
 from composer.album import Album
 from composer.errors import NotFoundError
-from composer.web import docs, errors
+from composer.resources import WEB_PAGE, data_dir
+from composer.web import docs, errors, uploads
 from composer.web.jobs import ExecutorKind, JobManager
 from composer.web.routers import meta, songs
 from composer.web.state import WebState
-from composer.web.uploads import UploadLimits
 from composer.web.views import SongViews
 from composer.web.worker import ComposeFn
 
-#: The playback page: ``web/`` next to the package (a source checkout or editable install).
-WEB_DIR = Path(composer.__file__).resolve().parent.parent / "web"
+#: The playback page, shipped in the package (a checkout and an installed wheel alike).
+WEB_DIR = data_dir(WEB_PAGE)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -84,12 +83,12 @@ def create_app(
     compose_fn: ComposeFn | None = None,
     workers: int | None = None,
     max_queue: int = 64,
-    max_upload_bytes: int = 5_000_000,
-    max_unzipped_bytes: int = 20_000_000,
+    max_upload_bytes: int = uploads.MAX_UPLOAD_BYTES,
+    max_unzipped_bytes: int = uploads.MAX_UNZIPPED_BYTES,
     executor: ExecutorKind = "process",
     web_dir: Path | None = None,
-    receive_timeout_s: float = 30.0,
-    body_timeout_s: float = 120.0,
+    receive_timeout_s: float = uploads.RECEIVE_TIMEOUT_S,
+    body_timeout_s: float = uploads.BODY_TIMEOUT_S,
     warm_up: bool = True,
 ) -> FastAPI:
     """Build the app for the album in ``scores``.
@@ -111,7 +110,7 @@ def create_app(
     executor : {"process", "thread"}
         Where jobs run: worker processes (default) or threads.
     web_dir : Path, optional
-        The playback page's folder (default: the repository's ``web/``).
+        The playback page's folder (default: the shipped page, :data:`WEB_DIR`).
     receive_timeout_s, body_timeout_s : float
         Longest wait for the next chunk of an upload, and for the whole upload (408).
     warm_up : bool
@@ -128,7 +127,9 @@ def create_app(
         executor=executor,
         warm_up=warm_up,
     )
-    limits = UploadLimits(max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s)
+    limits = uploads.UploadLimits(
+        max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

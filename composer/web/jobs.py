@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import secrets
 import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from composer.album import check_id, slug
+from composer.album import new_song_id
 from composer.cpus import native_threads_for_children, usable_cpus
 from composer.errors import ComposerError
 from composer.pipeline import Request
@@ -76,12 +74,6 @@ class _Job:
 def cpu_count() -> int:
     """Cores this server may use (``$PHOTOGRAPH_THREADS`` or the affinity mask)."""
     return max(1, usable_cpus())
-
-
-def new_id(hint: str | None) -> str:
-    """A fresh, sortable song id: UTC time, a slug of ``hint`` and 8 random hex digits."""
-    now = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return check_id(f"{now}-{slug(hint or 'chat', 20)}-{secrets.token_hex(4)}")
 
 
 class JobManager:
@@ -205,7 +197,7 @@ class JobManager:
                     f"{waiting} songs are waiting; try again shortly",
                     retry_after=self._retry_after(),
                 )
-            job = _Job(new_id(hint), pool_name, created=time.time())
+            job = _Job(new_song_id(hint or "chat"), pool_name, created=time.time())
             self._jobs[job.id] = job
             try:
                 job.future = self._submit(pool_name, job.id, request)

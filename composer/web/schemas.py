@@ -1,12 +1,19 @@
-"""The API's request and response shapes (pydantic), also what ``/docs`` shows."""
+"""The API's request and response shapes (pydantic), also what ``/docs`` shows.
+
+A finished song's fields are the typed dictionaries of ``score.json``
+(:mod:`composer.score`), so the API and the album share one schema.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
+
+from composer.score import VAD, InputSummary, MoodSummary, Section, SpeakerMotif
 
 MAX_MOMENT_CHARS = 2000
 _STRING = {"type": "string"}
@@ -119,8 +126,34 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
+class SongSegment(VAD):
+    """A stretch of the chat with one mood (``score.json``'s segment without its drivers)."""
+
+    start: int
+    end: int
+    dominant_speaker: str | None
+
+
+class SongSpeaker(SpeakerMotif):
+    """A speaker's motif, with their share of the chat and mean reading."""
+
+    messages: NotRequired[int]
+    share: NotRequired[float]
+    valence: NotRequired[float]
+    arousal: NotRequired[float]
+
+
+class SongFiles(TypedDict):
+    """The song's files (names in its folder; ``None``: not made)."""
+
+    audio: str | None
+    midi: str
+    musicxml: str | None
+
+
 class SongStatus(BaseModel):
-    """A job's status; when ``done``, also the song's mood, form and speakers."""
+    """A job's status; when ``done``, also the song's mood, form and speakers (read from
+    its ``score.json``; see ``score.schema.json``)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -130,18 +163,45 @@ class SongStatus(BaseModel):
     progress: float = Field(ge=0, le=1)
     error: ErrorDetail | None = None
     links: dict[str, str]
-    mood: dict[str, Any] | None = None
-    arc: list[dict[str, float]] | None = None
+    title: str | None = None
+    excerpt: str | None = Field(None, description="the start of the first message")
+    created: str | None = Field(None, description="ISO 8601, UTC")
     key: str | None = None
     tempo: float | None = None
-    sections: list[dict[str, Any]] | None = None
-    speakers: list[dict[str, Any]] | None = None
+    time_signature: str | None = None
+    style: str | None = None
+    seed: int | None = None
+    duration_s: float | None = None
+    bars: int | None = None
+    input: InputSummary | None = None
+    mood: MoodSummary | None = None
+    arc: list[VAD] | None = None
+    segments: list[SongSegment] | None = None
+    sections: list[Section] | None = None
+    speakers: list[SongSpeaker] | None = None
+    files: SongFiles | None = None
+
+
+class SongItem(BaseModel):
+    """A finished song in the album listing (the short form of :class:`SongStatus`)."""
+
+    id: str
+    title: str | None
+    excerpt: str | None
+    created: str | None
+    key: str | None
+    tempo: float | None
+    time_signature: str | None
+    style: str | None
+    duration_s: float | None
+    mood: MoodSummary | None
+    links: dict[str, str]
 
 
 class SongPage(BaseModel):
     """One page of the album, newest first."""
 
-    items: list[dict[str, Any]]
+    items: list[SongItem]
     total: int
     limit: int
     offset: int

@@ -44,6 +44,14 @@ BLANK = ("", "null", "none")
 NULLABLE = frozenset(k for k, f in ComposeIn.model_fields.items() if f.default is None)
 
 
+#: The web's defaults (smaller than the CLI's, composer.chat.DEFAULT_LIMITS: a server takes
+#: uploads from anyone who can reach it). ``create_app`` and ``UploadLimits`` both use them.
+MAX_UPLOAD_BYTES = 5_000_000
+MAX_UNZIPPED_BYTES = 20_000_000
+RECEIVE_TIMEOUT_S = 30.0
+BODY_TIMEOUT_S = 120.0
+
+
 @dataclass(frozen=True, slots=True)
 class UploadLimits:
     """Limits on one compose request.
@@ -60,10 +68,10 @@ class UploadLimits:
         Longest time the whole body may take to arrive.
     """
 
-    max_upload_bytes: int = 5_000_000
-    max_unzipped_bytes: int = 20_000_000
-    receive_timeout_s: float = 30.0
-    body_timeout_s: float = 120.0
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES
+    receive_timeout_s: float = RECEIVE_TIMEOUT_S
+    body_timeout_s: float = BODY_TIMEOUT_S
 
     def too_large(self) -> TooLargeError:
         return TooLargeError(f"the upload is larger than the limit of {_mb(self.max_upload_bytes)}")

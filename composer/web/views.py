@@ -2,6 +2,9 @@
 
 Saved songs never change, so a song's view is cached by id and ``score.json``'s
 modification time; reading a large ``score.json`` once per song keeps status polls cheap.
+A view is checked against its response model (:class:`~composer.web.schemas.SongStatus`,
+built from ``score.json``'s types) before it is served: a ``score.json`` that does not fit
+is a damaged song, never a response of another shape.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from pydantic import ValidationError
+
 from composer.album import Album, Record
 from composer.errors import NotFoundError
 from composer.web.jobs import JobState
+from composer.web.schemas import SongStatus
 
 API = "/api/songs"
 EXCERPT_CHARS = 140
@@ -163,6 +169,12 @@ class SongViews:
                 f"song {record.id!r} is damaged: its score.json cannot be read"
             ) from None
         view = song_view(record, score)
+        try:
+            SongStatus.model_validate(view)
+        except ValidationError:
+            raise NotFoundError(
+                f"song {record.id!r} is damaged: its score.json does not fit score.schema.json"
+            ) from None
         with self._lock:
             self._cache[record.id] = (stamp, view)
             while len(self._cache) > self.size:

@@ -185,3 +185,14 @@ def test_docs_are_served_without_a_cdn(client):
     js = client.get("/docs-assets/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000
     assert client.get("/openapi.json").json()["paths"]["/api/songs"]
+
+
+def test_create_app_and_upload_limits_share_their_defaults() -> None:
+    import inspect
+
+    from composer.web.app import create_app
+
+    params = inspect.signature(create_app).parameters
+    defaults = UploadLimits()
+    for name in ("max_upload_bytes", "max_unzipped_bytes", "receive_timeout_s", "body_timeout_s"):
+        assert params[name].default == getattr(defaults, name), name

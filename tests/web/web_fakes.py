@@ -17,6 +17,7 @@ from composer.album import Album, Record
 from composer.errors import InputError
 from composer.pipeline import Request
 from composer.progress import Progress
+from composer.score import MessageMood, NoteEvent, Score
 
 SAMPLE_RATE = 22050
 
@@ -45,11 +46,12 @@ def ogg_bytes(seconds: float, freq: float = 440.0) -> bytes:
     return out.getvalue()
 
 
-def score_doc(song_id: str, text: str, seconds: float) -> dict[str, object]:
-    """A score.json with the keys the pipeline writes."""
+def score_doc(song_id: str, text: str, seconds: float) -> Score:
+    """A score.json of the pipeline's schema (``composer.score.Score``; tests/test_score.py
+    checks it against that schema)."""
     words = text.split() or ["hello"]
     speakers = ["Ann", "Ben"]
-    messages = [
+    messages: list[MessageMood] = [
         {
             "speaker": speakers[i % 2],
             "time": None,
@@ -60,7 +62,7 @@ def score_doc(song_id: str, text: str, seconds: float) -> dict[str, object]:
         }
         for i, w in enumerate(words)
     ]
-    notes = [
+    notes: list[NoteEvent] = [
         {
             "part": i % 2,
             "pitch": 60 + (i * 5) % 24,
@@ -80,6 +82,17 @@ def score_doc(song_id: str, text: str, seconds: float) -> dict[str, object]:
             "speakers": speakers,
         },
         "seed": 7,
+        "options": {
+            "seed": 7,
+            "length_s": seconds,
+            "style": "photograph",
+            "valence": None,
+            "arousal": None,
+            "humanize": False,
+            "title": "Fake",
+            "audio_format": "ogg",
+            "engine": "synth",
+        },
         "mood": {
             "mood": {
                 "valence": 0.25,
@@ -133,7 +146,7 @@ def score_doc(song_id: str, text: str, seconds: float) -> dict[str, object]:
                 {
                     "name": s,
                     "motif": [[0, 1.0], [2, 0.5], [4, 1.5]],
-                    "appearances": [{"section": 0, "bar": 1}],
+                    "appearances": [{"section": "A", "bar": 1}],
                 }
                 for s in speakers
             ],

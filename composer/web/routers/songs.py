@@ -22,6 +22,7 @@ from composer.web.schemas import (
     ComposeForm,
     ComposeIn,
     ErrorOut,
+    SongItem,
     SongPage,
     SongStatus,
 )
@@ -105,8 +106,8 @@ def list_songs(
     items = []
     for record in records[offset : offset + limit]:
         try:
-            items.append(list_item(state.views.of(record)))
-        except (ComposerError, OSError, ValueError):
+            items.append(SongItem.model_validate(list_item(state.views.of(record))))
+        except (ComposerError, OSError, ValueError):  # (pydantic's ValidationError too)
             continue  # deleted meanwhile, or a damaged score.json: leave it out
     end = offset + limit
     return {
