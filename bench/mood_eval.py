@@ -4,9 +4,11 @@ Usage::
 
     .venv/bin/python bench/mood_eval.py [path/to/emobank_train_dev.csv] [--skip-rss]
     PHOTOGRAPH_MOOD_MODEL_DIR=models/other .venv/bin/python bench/mood_eval.py
+    .venv/bin/python bench/mood_eval.py --compare /tmp/v5   # today's reader beside it
 
-Prints one ``name  lexicon  reader  (note)`` line per accuracy figure, the reader being
-the default one (``models/mood/``, or the folder named by ``PHOTOGRAPH_MOOD_MODEL_DIR``),
+Prints one ``name  lexicon  [compared]  reader  no-context  (note)`` line per accuracy
+figure (``no-context``: the default reader with every message read alone, the ablation of
+``composer/mood/context.py``), the reader being the default one (``models/mood/``, or the folder named by ``PHOTOGRAPH_MOOD_MODEL_DIR``),
 then the reader's speed and memory as ``name value`` lines. The sets (``models/mood_data.py``
 loads them and holds the emotion table that defines the groups):
 
@@ -89,6 +91,33 @@ LEXICON = Reader(
 
 def default_reader() -> Reader:
     return Reader(model_name(), score_texts, lambda t: _moment_vad(analyse, t), analyse)
+
+
+def without_context() -> Reader:
+    """The default reader with each message read alone (the context ablation)."""
+
+    def chat(c: Chat) -> Mood:
+        texts = [m.text for m in c.messages]
+        own = score_texts(texts)
+        return build_mood([m.speaker for m in c.messages], texts, own, "", context=False)
+
+    return Reader("no-context", score_texts, lambda t: _moment_vad(analyse, t), chat)
+
+
+def folder_reader(folder: Path) -> Reader:
+    """A reader from another model folder (e.g. version 5 from git), side by side."""
+    from composer.mood import onnx_reader
+
+    r = onnx_reader._load(folder)
+    if isinstance(r, str):
+        raise SystemExit(f"--compare {folder}: {r}")
+
+    def chat(c: Chat) -> Mood:
+        texts = [m.text for m in c.messages]
+        own = r.score_moments(texts) if c.format == "moment" else r.score_texts(texts)
+        return build_mood([m.speaker for m in c.messages], texts, own, r.name)
+
+    return Reader(r.name, r.score_texts, lambda t: _moment_vad(chat, t), chat)
 
 
 _WHO = ["I", "you", "we", "my mom", "the boss", "Sam", "this", "that movie", "the team", "he"]
@@ -359,13 +388,17 @@ def main() -> None:
     ap.add_argument(
         "--sets", default=",".join(SETS), help="comma-separated subset of " + ",".join(SETS)
     )
+    ap.add_argument(
+        "--compare", type=Path, help="another model folder to read side by side (e.g. v5)"
+    )
     args = ap.parse_args()
     sets = set(args.sets.split(","))
     if not sets <= set(SETS):
         ap.error(f"unknown set(s): {', '.join(sorted(sets - set(SETS)))}")
     print(f"model {model_name()}")
     print(f"load_average_at_start {os.getloadavg()[0]:.2f}  (on {os.cpu_count()} CPUs)")
-    accuracy([LEXICON, default_reader()], args.csv, sets)
+    readers = [LEXICON, *([folder_reader(args.compare)] if args.compare else [])]
+    accuracy([*readers, default_reader(), without_context()], args.csv, sets)
     if args.skip_speed:
         return
     warm_speed()

@@ -90,5 +90,8 @@ def analyse(chat: Chat) -> Mood:
 
     texts = [m.text for m in chat.messages]
     speakers = [m.speaker for m in chat.messages]
-    name, own = reader.score(texts)
+    if chat.format == "moment":
+        name, own = reader.score_moments(texts)
+    else:
+        name, own = reader.score(texts)
     return build_mood(speakers, texts, own, name)

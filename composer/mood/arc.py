@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from composer.mood.context import in_context
 from composer.mood.model import VAD, MessageMood, Mood, Segment, SpeakerMood
 
 # Replies too short to carry their own mood: they lean on the message they answer.
@@ -215,7 +216,14 @@ def _dominant(speakers: Sequence[str], words: np.ndarray, start: int, end: int) 
     return max(share, key=lambda s: share[s])  # first-appearing wins ties
 
 
-def build_mood(speakers: Sequence[str], texts: Sequence[str], own: np.ndarray, model: str) -> Mood:
+def build_mood(
+    speakers: Sequence[str],
+    texts: Sequence[str],
+    own: np.ndarray,
+    model: str,
+    *,
+    context: bool = True,
+) -> Mood:
     """Assemble a :class:`Mood` from per-message readings.
 
     Parameters
@@ -226,13 +234,18 @@ def build_mood(speakers: Sequence[str], texts: Sequence[str], own: np.ndarray, m
         Each message's own VAD reading on -1..1.
     model : str
         Name and version of the reader.
+    context : bool
+        Read each message in its conversation (:func:`composer.mood.context.in_context`);
+        ``False`` keeps the lines' own readings (only very short replies lean on the
+        message before them), for ablations.
 
     Segments are cut by :func:`change_points`; each segment's VAD is its messages'
     length-weighted mean, its valence then stretched by :func:`stretch_valence`.
     """
-    own = lean_short_replies(texts, np.clip(np.asarray(own, dtype=np.float64), -1.0, 1.0))
+    own = np.clip(np.asarray(own, dtype=np.float64), -1.0, 1.0)
     words = word_counts(texts)
     weights = length_weights(words)
+    own = in_context(texts, own, weights) if context else lean_short_replies(texts, own)
     arc = smooth(own, weights)
     n = len(texts)
     bounds = [0, *change_points(own, weights), n]

@@ -22,6 +22,8 @@ import numpy as np
 from composer.cpus import usable_cpus
 from composer.mood.cues import Cues, cue_features
 from composer.mood.lexicon import combine
+from composer.mood.moment import MomentHead
+from composer.mood.moment import load as load_moment_head
 from composer.resources import MOOD_MODEL, data_dir
 
 MODEL_DIR_ENV = "PHOTOGRAPH_MOOD_MODEL_DIR"
@@ -58,6 +60,7 @@ class OnnxReader:
     input_names: tuple[str, ...]
     max_len: int
     cue_weight: float
+    moment: MomentHead | None = None
     cache: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
@@ -102,7 +105,7 @@ class OnnxReader:
             #    (onnxruntime releases the GIL; one thread per batch beats splitting each
             #    small matrix product over cores), a few in flight at a time...
             for chunk, feeds in self._batches(self._token_ids(todo)):
-                pending.append((chunk, pool.submit(run, None, feeds)))
+                pending.append((chunk, pool.submit(run, ["vad"], feeds)))
                 if len(pending) > _IN_FLIGHT:
                     # 2. ...while this thread reads the chat cues the model cannot see.
                     stop = min(len(todo), len(cues) + _MAX_ROWS)
@@ -117,6 +120,30 @@ class OnnxReader:
             if len(self.cache) > 200_000:
                 self.cache.clear()
         return np.asarray([self.cache[t] for t in texts], dtype=np.float64).reshape(-1, 3)
+
+    def pooled(self, texts: Sequence[str]) -> np.ndarray:
+        """The model's 128-d sentence vectors, ``(n, d)``, for models that export them.
+
+        Raises ``ValueError`` for a model without a ``pooled`` output (version 5 and older).
+        """
+        outputs = [o.name for o in self.session.get_outputs()]
+        if "pooled" not in outputs:
+            raise ValueError(f"{self.name} has no pooled output")
+        rows: list[tuple[np.ndarray, np.ndarray]] = []
+        for chunk, feeds in self._batches(self._token_ids(list(texts))):
+            rows.append((chunk, self.session.run(["pooled"], feeds)[0]))
+        width = rows[0][1].shape[1] if rows else 0
+        out = np.zeros((len(texts), width), dtype=np.float64)
+        for chunk, vecs in rows:
+            out[chunk] = vecs
+        return out
+
+    def score_moments(self, texts: Sequence[str]) -> np.ndarray:
+        """Moments read as scenes by the moment head (the line reading without one)."""
+        own = self.score_texts(texts)
+        if self.moment is None:
+            return own
+        return self.moment.read(self.pooled(texts), own)
 
     def _cues(self, text: str) -> Cues | None:
         """The text's chat cues, or None when it has none (the common case)."""
@@ -212,4 +239,7 @@ def _load(folder: Path) -> OnnxReader | str:
         input_names=tuple(i.name for i in session.get_inputs()),
         max_len=max_len,
         cue_weight=float(meta.get("cue_weight", 2.0)),
+        moment=load_moment_head(folder)
+        if "pooled" in (o.name for o in session.get_outputs())
+        else None,
     )

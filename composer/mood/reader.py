@@ -11,6 +11,7 @@ from composer.mood import lexicon
 Scorer = Callable[[Sequence[str]], np.ndarray]
 
 _BEST: tuple[str, Scorer] | None = None
+_MOMENTS: Scorer | None = None
 
 
 def best() -> tuple[str, Scorer]:
@@ -33,15 +34,17 @@ def best() -> tuple[str, Scorer]:
                 _BEST = (f"{lexicon.NAME} (trained model unavailable: {why})", lexicon.score_texts)
             else:
                 _BEST = (found.name, found.score_texts)
+                global _MOMENTS
+                _MOMENTS = found.score_moments if found.moment is not None else None
     return _BEST
 
 
 def reset() -> None:
     """Forget the chosen reader (tests use this after changing the model folder)."""
-    global _BEST
+    global _BEST, _MOMENTS
     from composer.mood import onnx_reader
 
-    _BEST = None
+    _BEST = _MOMENTS = None
     onnx_reader.reset()
 
 
@@ -52,3 +55,11 @@ def score(texts: Sequence[str]) -> tuple[str, np.ndarray]:
         return name, np.zeros((0, 3), dtype=np.float64)
     out = np.clip(np.asarray(fn(texts), dtype=np.float64), -1.0, 1.0)
     return name, out
+
+
+def score_moments(texts: Sequence[str]) -> tuple[str, np.ndarray]:
+    """Read one-line moments as scenes (the moment head when the model has one)."""
+    name, _ = best()
+    if _MOMENTS is None or not texts:
+        return score(texts)
+    return f"{name}+moment", np.clip(np.asarray(_MOMENTS(texts), dtype=np.float64), -1.0, 1.0)

@@ -8,7 +8,8 @@ import pytest
 from composer.chat.model import Chat, Message
 from composer.errors import InputError
 from composer.mood import Mood, analyse, score_texts
-from composer.mood.arc import build_mood
+from composer.mood.arc import build_mood, length_weights, word_counts
+from composer.mood.context import in_context
 
 
 def _chat(pairs: list[tuple[str, str]]) -> Chat:
@@ -41,11 +42,16 @@ def test_lengths_and_ranges(argument_chat: Chat) -> None:
     assert m.model
 
 
-def test_message_readings_are_their_own(argument_chat: Chat) -> None:
+def test_message_readings_are_read_in_context(argument_chat: Chat) -> None:
+    texts = [x.text for x in argument_chat.messages]
+    own = score_texts(texts)
     m = analyse(argument_chat)
-    own = score_texts([x.text for x in argument_chat.messages])
     got = np.array([[x.vad.valence, x.vad.arousal, x.vad.dominance] for x in m.messages])
-    np.testing.assert_allclose(got, own, atol=1e-9)
+    weights = length_weights(word_counts(texts))
+    np.testing.assert_allclose(got, in_context(texts, own, weights), atol=1e-9)
+    plain = build_mood([x.speaker for x in argument_chat.messages], texts, own, "t", context=False)
+    alone = np.array([[x.vad.valence, x.vad.arousal, x.vad.dominance] for x in plain.messages])
+    assert not np.allclose(got, alone)  # the context moved some readings
 
 
 def test_one_bad_message_keeps_its_own_value() -> None:
@@ -59,7 +65,8 @@ def test_one_bad_message_keeps_its_own_value() -> None:
 
 def test_short_reply_leans_on_context_only_when_short() -> None:
     own = np.array([[-0.8, 0.5, -0.3], [0.4, -0.2, 0.1], [0.4, -0.2, 0.1]])
-    m = build_mood(["a", "b", "b"], ["my dog died", "ok", "ok then, see you at the park"], own, "t")
+    texts = ["my dog died", "ok", "ok then, see you at the park"]
+    m = build_mood(["a", "b", "b"], texts, own, "t", context=False)
     assert m.messages[1].vad.valence < 0.4  # "ok" after bad news leans negative
     assert m.messages[2].vad.valence == pytest.approx(0.4)  # a real sentence keeps its value
 

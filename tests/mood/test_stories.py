@@ -71,7 +71,8 @@ def _shaped_readings(story: mood_data.Story, seed: int) -> np.ndarray:
 def test_arc_finds_every_turn_of_a_clear_reading(seed: int) -> None:
     for s in STORIES:
         texts = [t for _, t in s.messages]
-        mood = build_mood([a for a, _ in s.messages], texts, _shaped_readings(s, seed), "t")
+        own = _shaped_readings(s, seed)
+        mood = build_mood([a for a, _ in s.messages], texts, own, "t", context=False)
         bounds = [(g.start, g.end, g.vad.valence) for g in mood.segments]
         for r in mood_data.turn_results(bounds, s.turns, s.directions):
             assert r.found and r.right, (s.id, bounds)
