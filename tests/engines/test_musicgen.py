@@ -42,14 +42,24 @@ def tiny_tokenizer() -> Any:
     )
 
 
-def tiny_model(melody: bool, seed: int = 0) -> Any:
+def tiny_model(
+    melody: bool,
+    seed: int = 0,
+    *,
+    rate: int = RATE,
+    ratios: tuple[int, ...] = (8, 5, 4, 2),
+    bandwidth: float = 1.2,
+    chroma_length: int = 24,
+) -> Any:
+    """A random MusicGen(-Melody); ``rate``/``ratios``/``bandwidth`` shape the codec (its
+    frame rate is ``rate / prod(ratios)``; 4 codebooks need ``bandwidth`` = 0.024 × that)."""
     t5 = transformers.T5Config(
         vocab_size=len(WORDS), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4,
         decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
     )  # fmt: skip
     codec = transformers.EncodecConfig(
-        sampling_rate=RATE, upsampling_ratios=[8, 5, 4, 2], codebook_size=64,
-        target_bandwidths=[1.2], num_filters=4, hidden_size=16, num_lstm_layers=1,
+        sampling_rate=rate, upsampling_ratios=list(ratios), codebook_size=64,
+        target_bandwidths=[bandwidth], num_filters=4, hidden_size=16, num_lstm_layers=1,
         use_causal_conv=False, use_conv_shortcut=False, normalize=False,
     )  # fmt: skip
     decoder = dict(
@@ -62,7 +72,7 @@ def tiny_model(melody: bool, seed: int = 0) -> Any:
             text_encoder=t5.to_dict(),
             audio_encoder=codec.to_dict(),
             decoder=transformers.MusicgenMelodyDecoderConfig(hidden_size=32, **decoder).to_dict(),
-            chroma_length=24,
+            chroma_length=chroma_length,
         )
         model = transformers.MusicgenMelodyForConditionalGeneration(config)
     else:
