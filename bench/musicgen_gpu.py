@@ -44,6 +44,7 @@ import torch
 import transformers
 
 from composer.engines.fastgen import StaticDecoder
+from composer.engines.musicgen import keep_text_encoder_float32
 
 DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
 TEXT_TOKENS = 24  # a typical prompt from composer.engines.prompt
@@ -110,6 +111,7 @@ def build(name: str, tiny: bool, device: str, dtype: torch.dtype) -> Any:
     finally:
         torch.set_default_dtype(previous)
     model.audio_encoder.float()
+    keep_text_encoder_float32(model)  # as the engine loads it: T5 in float32
     model.generation_config.decoder_start_token_id = dec["bos_token_id"]
     model.generation_config.pad_token_id = dec["pad_token_id"]
     return model.eval()

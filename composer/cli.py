@@ -298,10 +298,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from composer.engines.weights import pull
+    from composer.engines.weights import pull, pulled_message
 
     path = pull(args.name, args.dir, Bar(True))
-    print(f"{args.name} is in {path}")
+    print(pulled_message(args.name, path))
     return 0
 
 

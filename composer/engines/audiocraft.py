@@ -172,7 +172,9 @@ class AudiocraftEngine:
         prompt = build_prompt(song)
         rate = int(model.sample_rate)
         if _takes_melody(model, self.source):
-            guide = render_guide(score_chroma(song), sample_rate=rate)
+            # As long as the song, frame i's tone centred at i / 7.8125 s: audiocraft's
+            # extractor reads the guide back as our chroma, window by window.
+            guide = render_guide(score_chroma(song), sample_rate=rate, duration_s=song.duration_s)
             wav = model.generate_with_chroma(
                 [prompt], torch.from_numpy(guide)[None, None], rate, progress=False
             )

@@ -6,10 +6,17 @@ the chroma of our own melody (:mod:`composer.engines.chroma`), so the audio foll
 we composed. ``musicgen-small``/``musicgen-medium`` (``MusicgenForConditionalGeneration``)
 take the text only.
 
-Songs longer than one window (30 s) are generated in overlapping windows, each continuing
-from the previous window's audio and conditioned on its own slice of the chroma, then
-crossfaded (:mod:`composer.engines.windows`). The 32 kHz mono output is resampled to
-44.1 kHz and duplicated to stereo (:mod:`composer.engines.resample`).
+Songs longer than one window (30 s) are generated in overlapping windows, as audiocraft's
+``generate_continuation`` does: each window's prompt is the last ``overlap`` of the previous
+window's *generated codes* (never re-encoded audio, so nothing is re-quantised and the work
+per window does not grow with the song), and its chroma is computed for exactly that window
+(frame 0 centred at the window's start, 235 frames for 30 s). Each window is decoded on its
+own and crossfaded in place into one song buffer (:mod:`composer.engines.windows`), so
+memory stays flat however long the song. The 32 kHz mono output is resampled to 44.1 kHz
+and duplicated to stereo (:mod:`composer.engines.resample`).
+
+The T5 text encoder always runs in float32 (as audiocraft keeps it); its output is cast to
+the decoder's dtype.
 
 Two decoding paths: transformers' stock ``generate`` (``optimize="off"``), and
 :class:`~composer.engines.fastgen.StaticDecoder` (static KV cache, CFG batched, sampling on
@@ -29,14 +36,13 @@ from typing import Any
 import numpy as np
 
 from composer.audio.model import Audio
-from composer.engines.chroma import FRAME_RATE as CHROMA_RATE
-from composer.engines.chroma import score_chroma, slice_chroma
+from composer.engines.chroma import window_chroma
 from composer.engines.prompt import build_prompt
 from composer.engines.resample import resample
 from composer.engines.settings import Settings, check_settings
 from composer.engines.torchenv import pick_device, pick_dtype, require_torch
 from composer.engines.weights import resolve_model
-from composer.engines.windows import Window, crossfade_join, fade_out_end, plan_windows
+from composer.engines.windows import Window, crossfade_into, fade_out_end, plan_windows
 from composer.errors import EngineUnavailableError, OptionError
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
@@ -111,6 +117,7 @@ class MusicgenEngine:
         model = cls.from_pretrained(self.path, local_files_only=True)
         model = model.to(pick_dtype(torch, self.settings.dtype, self.device))
         model.audio_encoder.float()  # the codec stays in float32: it is small and sensitive
+        keep_text_encoder_float32(model)
         self._model = model.to(self.device).eval()
         self._tokenizer = transformers.AutoTokenizer.from_pretrained(
             self.path, local_files_only=True
@@ -137,16 +144,6 @@ class MusicgenEngine:
 
     # -------------------------------------------------------------- codec helpers
 
-    def _encode(self, audio: np.ndarray, frames: int) -> Any:
-        """The last ``frames`` codec frames of ``audio`` as ``(K, frames)`` codes."""
-        torch = require_torch()
-        codec = self._model.audio_encoder
-        x = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))
-        x = x.to(next(codec.parameters()).device)[None, None]
-        with torch.no_grad():
-            codes = codec.encode(x).audio_codes  # (1, batch, K, frames)
-        return codes[0, 0, :, -frames:]
-
     def _decode(self, codes: Any) -> np.ndarray:
         torch = require_torch()
         with torch.no_grad():
@@ -162,9 +159,8 @@ class MusicgenEngine:
         device = next(self._model.parameters()).device
         return batch["input_ids"].to(device), batch["attention_mask"].to(device)
 
-    def _window_stock(
-        self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any
-    ) -> np.ndarray:
+    def _window_stock(self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any) -> Any:
+        """One window through transformers' ``generate``; its ``(K, frames)`` codes."""
         torch = require_torch()
         from transformers import StoppingCriteria, StoppingCriteriaList
 
@@ -186,34 +182,46 @@ class MusicgenEngine:
         p = 0 if prompt is None else int(prompt.shape[1])
         kwargs: dict[str, Any] = {}
         if chroma is not None:
-            kwargs["input_features"] = chroma.to(model.text_encoder.dtype)
+            kwargs["input_features"] = chroma.to(model.decoder.dtype)
         if prompt is not None:
             kwargs["decoder_input_ids"] = prompt
         s = self.settings
         counter = StepCounter()
-        with torch.no_grad():
-            audio = model.generate(
+        codec = model.audio_encoder
+        decode = codec.decode
+        captured: list[Any] = []
+
+        def keep_codes(codes: Any, *args: Any, **kwargs: Any) -> Any:
+            # generate() decodes its codes and returns only audio: keep the codes, skip
+            # decoding here (the caller decodes the window once).
+            captured.append(codes)
+            return decode(codes[..., :1], *args, **kwargs)
+
+        codec.decode = keep_codes  # instance attribute, removed below
+        try:
+            with torch.no_grad():
+                model.generate(
                 input_ids=ids,
                 attention_mask=mask,
-                do_sample=True,
-                top_k=s.top_k if s.top_k > 0 else None,
-                temperature=s.temperature,
-                guidance_scale=s.guidance_scale,
-                max_new_tokens=frames + num_codebooks - 1 - p,
-                stopping_criteria=StoppingCriteriaList([counter]),
-                **kwargs,
-            )
+                    do_sample=True,
+                    top_k=s.top_k if s.top_k > 0 else None,
+                    temperature=s.temperature,
+                    guidance_scale=s.guidance_scale,
+                    max_new_tokens=frames + num_codebooks - 1 - p,
+                    stopping_criteria=StoppingCriteriaList([counter]),
+                    **kwargs,
+                )
+        finally:
+            del codec.decode
         on_step(counter.done)
-        return audio[0, 0].float().cpu().numpy()
+        return captured[-1][0, 0]
 
-    def _window_fast(
-        self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any
-    ) -> np.ndarray:
+    def _window_fast(self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any) -> Any:
+        """One window through the static decoder; its ``(K, frames)`` codes."""
         decoder = self._decoder
         ids, mask = self._tokens(text)
         cond = decoder.condition(ids, mask, chroma)
-        codes = decoder.generate(cond, frames, prompt, on_step=on_step)
-        return self._decode(codes)
+        return decoder.generate(cond, frames, prompt, on_step=on_step)
 
     # -------------------------------------------------------------- render
 
@@ -229,6 +237,32 @@ class MusicgenEngine:
             return self._render(song, seed, progress)
 
     def _render(self, song: Song, seed: int, progress: Progress) -> Audio:
+        out, rate = self.generate(song, seed, progress)
+        progress("mixdown", 0.0, 1.0)
+        out = fade_out_end(out, int(min(1.5, 0.1 * len(out) / rate) * rate))
+        peak = float(np.max(np.abs(out))) if out.size else 0.0
+        if peak > 0.98:
+            out *= np.float32(0.98 / peak)
+        mono = resample(out, rate, OUTPUT_RATE)
+        del out
+        stereo = np.repeat(mono[:, None], 2, axis=1).astype(np.float32, copy=False)
+        progress("mixdown", 1.0, 1.0)
+        return Audio(samples=stereo, sample_rate=OUTPUT_RATE)
+
+    def generate(
+        self, song: Song, seed: int, progress: Progress = no_progress
+    ) -> tuple[np.ndarray, int]:
+        """The song's audio at the codec's rate, mono float32, before the mixdown.
+
+        Window after window (:func:`plan_windows`): the chroma of exactly that window, the
+        previous window's last ``overlap`` codes as the prompt, decoded and crossfaded in
+        place into one buffer of the song's length. Call it under the engine's lock.
+
+        Returns
+        -------
+        tuple of (numpy.ndarray, int)
+            The samples and their rate (32 kHz for the real models).
+        """
         torch = require_torch()
         self._load(progress)
         model, s = self._model, self.settings
@@ -238,11 +272,13 @@ class MusicgenEngine:
         num_codebooks = int(model.decoder.num_codebooks)
         total = max(1, math.ceil(song.duration_s * frame_rate - 1e-9))
         window = max(2, round(s.window_s * frame_rate))
-        overlap = min(window - 1, round(s.overlap_s * frame_rate))
+        # A short overlap still continues the previous window by at least one frame.
+        overlap = min(window - 1, max(1, round(s.overlap_s * frame_rate)) if s.overlap_s else 0)
         plan = plan_windows(total, window, overlap)
         self.last_windows = plan
-        fade = round(min(s.crossfade_s, s.overlap_s) * rate)
-        chroma = score_chroma(song, duration_s=total / frame_rate) if self.melody else None
+        fade_samples = round(min(s.crossfade_s, s.overlap_s) * rate)
+        melody = self.melody
+        device = next(model.parameters()).device
 
         steps = [w.length + num_codebooks - 1 - w.prompt for w in plan]
         grand_total = float(sum(steps))
@@ -256,38 +292,52 @@ class MusicgenEngine:
         progress(stage, 0.0, grand_total)
         torch.manual_seed(seed)
 
-        out: np.ndarray | None = None
+        out = np.zeros(total * hop, dtype=np.float32)
+        carried: Any = None  # the previous window's last codes, (K, overlap)
         before = 0
         for w, n_steps in zip(plan, steps, strict=True):
-            start_s, end_s = w.start / frame_rate, w.end / frame_rate
-            text = build_prompt(song, start_s, end_s)
+            start_s, length_s = w.start / frame_rate, w.length / frame_rate
+            text = build_prompt(song, start_s, start_s + length_s)
             chroma_t = None
-            if chroma is not None:
-                piece = slice_chroma(chroma, start_s, end_s, CHROMA_RATE)
-                chroma_t = torch.from_numpy(piece)[None].to(next(model.parameters()).device)
-            prompt = self._encode(out, w.prompt) if (w.prompt and out is not None) else None
+            if melody:
+                piece = window_chroma(song, start_s, length_s)
+                chroma_t = torch.from_numpy(piece)[None].to(device)
+            prompt = carried if w.prompt else None
 
             def on_step(done: int, before: int = before, cap: int = n_steps) -> None:
                 progress(stage, float(before + min(done, cap)), grand_total)
 
             run = self._window_fast if fast else self._window_stock
-            audio = run(text, chroma_t, prompt, w.length, on_step)
-            audio = np.asarray(audio[: w.length * hop], dtype=np.float32)
-            out = audio if out is None else crossfade_join(out, audio, w.prompt * hop, fade, None)
+            codes = run(text, chroma_t, prompt, w.length, on_step)
+            carried = codes[:, codes.shape[1] - overlap :].clone() if overlap else None
+            audio = self._decode(codes)[: w.length * hop]
+            del codes
+            crossfade_into(out, w.start * hop, audio, w.prompt * hop, fade_samples, None)
             before += n_steps
             progress(stage, float(before), grand_total)
+        return out, rate
 
-        if out is None:  # plan_windows always yields a window; keeps type checkers honest
-            raise RuntimeError("no window was generated")
-        progress("mixdown", 0.0, 1.0)
-        out = fade_out_end(out, int(min(1.5, 0.1 * total / frame_rate) * rate))
-        peak = float(np.max(np.abs(out))) if out.size else 0.0
-        if peak > 0.98:
-            out = out * (0.98 / peak)
-        mono = resample(out.astype(np.float32), rate, OUTPUT_RATE)
-        stereo = np.repeat(mono[:, None], 2, axis=1).astype(np.float32)
-        progress("mixdown", 1.0, 1.0)
-        return Audio(samples=stereo, sample_rate=OUTPUT_RATE)
+
+def keep_text_encoder_float32(model: Any) -> None:
+    """Run ``model.text_encoder`` (T5) in float32 and hand its states on in the decoder's dtype.
+
+    audiocraft keeps T5 in float32 whatever the model's precision: in float16 its
+    activations overflow. A forward hook casts ``last_hidden_state`` back, so the rest of
+    the model (and transformers' ``generate``) sees the dtype it expects.
+    """
+    text_encoder = model.text_encoder.float()
+    target = model.decoder.dtype
+    if target == text_encoder.dtype or getattr(text_encoder, "_photograph_cast", False):
+        return
+
+    def cast(module: Any, args: Any, output: Any) -> Any:
+        if isinstance(output, tuple):
+            return (output[0].to(target), *output[1:])
+        output.last_hidden_state = output.last_hidden_state.to(target)
+        return output
+
+    text_encoder.register_forward_hook(cast)
+    text_encoder._photograph_cast = True
 
 
 def create(

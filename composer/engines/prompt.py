@@ -14,9 +14,14 @@ style, tempo and key stay fixed (the song stays one song).
 from __future__ import annotations
 
 from composer.music.model import Part, Section, Song
+from composer.music.orchestra import STYLES
 
-# Known style names → instrumentation phrase. Unknown styles are used as written.
+# Style names → instrumentation phrase: first the composer's own styles (their names mean
+# nothing to MusicGen), then common words a caller may pass. Other styles are used as written.
 STYLE_PHRASES: dict[str, str] = {
+    "photograph": "intimate solo piano",
+    "ensemble": "chamber ensemble, piano and strings, soft bass and pad",
+    "lullaby": "music box lullaby, harp and warm pad",
     "piano": "intimate solo piano",
     "solo piano": "intimate solo piano",
     "felt piano": "soft felt piano",
@@ -118,11 +123,17 @@ def span_mood(
 
 
 def instrumentation(style: str, parts: tuple[Part, ...]) -> str:
-    """The instrumentation phrase: the style's phrase, else the style text plus GM families."""
+    """The instrumentation phrase: the style's phrase, else the style text plus GM families.
+
+    A composer style without a phrase is described by its instruments only: its internal
+    name is never put in front of MusicGen.
+    """
     norm = " ".join(style.lower().replace("_", " ").split())
     for candidate in (norm, norm.replace("-", " ")):
         if candidate in STYLE_PHRASES:
             return STYLE_PHRASES[candidate]
+    if style in STYLES:
+        norm = ""
     families: list[str] = []
     for part in parts:
         word = "drums" if part.channel == 9 else GM_FAMILIES[max(0, min(127, part.program)) // 8]

@@ -22,6 +22,7 @@ from composer.progress import Progress, no_progress
 
 MODELS_ENV = "PHOTOGRAPH_MODELS_DIR"
 LICENSE = "CC-BY-NC 4.0 (non-commercial use only)"
+LICENSE_URL = "https://creativecommons.org/licenses/by-nc/4.0/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,3 +231,14 @@ def pull(
     done = seen[1] if seen else 1.0
     progress("download", done, done)
     return target
+
+
+def pulled_message(name: str, path: Path) -> str:
+    """What ``photograph models pull`` prints once the files are in place: where, and the
+    weights' licence (CC-BY-NC 4.0: what you make with them may not be sold)."""
+    spec = _spec(name)
+    return (
+        f"{spec.name} is in {path.resolve()}\n"
+        f"Licence: Meta's MusicGen weights are {LICENSE}: {LICENSE_URL}\n"
+        f"Model card: https://huggingface.co/{spec.repo_id}"
+    )

@@ -96,6 +96,60 @@ def correlation_of(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(x, y) / denom) if denom > 0 else 0.0
 
 
+def crossfade_into(
+    out: np.ndarray,
+    start: int,
+    clip: np.ndarray,
+    overlap: int,
+    fade: int,
+    correlation: float | None = 0.0,
+) -> int:
+    """Write ``clip`` into ``out`` at ``start``, where ``out`` already holds ``overlap`` samples.
+
+    ``out[start : start + overlap]`` and ``clip[:overlap]`` cover the same time: ``out`` is
+    kept there except its last ``fade`` samples (clamped to the overlap), where it
+    crossfades with :func:`equal_power_curves` into ``clip``; after that only ``clip``
+    plays. Works in place, so a long song needs one buffer, not a copy per window.
+
+    Parameters
+    ----------
+    out : numpy.ndarray
+        The song buffer, ``(samples,)`` or ``(samples, channels)``.
+    start : int
+        Where ``clip`` starts in ``out``.
+    clip : numpy.ndarray
+        The new window's audio, same trailing shape as ``out``.
+    overlap : int
+        Samples shared with what ``out`` already holds (0 for the first window).
+    fade : int
+        Crossfade length; more than ``overlap`` is cut to ``overlap``.
+    correlation : float or None
+        Correlation of the two faded stretches for the curves; None measures it.
+
+    Returns
+    -------
+    int
+        The end of ``clip`` in ``out`` (``start + len(clip)``, cut at ``len(out)``).
+    """
+    if overlap < 0 or fade < 0 or start < 0:
+        raise ValueError("start, overlap and fade must not be negative")
+    if overlap > len(clip) or start + overlap > len(out):
+        raise ValueError("overlap longer than a clip")
+    if out.shape[1:] != clip.shape[1:]:
+        raise ValueError("clips have different channel layouts")
+    fade = min(fade, overlap)
+    split = start + overlap - fade
+    a, b = out[split : start + overlap], clip[overlap - fade : overlap]
+    r = correlation_of(a, b) if correlation is None else correlation
+    fade_out, fade_in = equal_power_curves(fade, r)
+    if out.ndim == 2:
+        fade_out, fade_in = fade_out[:, None], fade_in[:, None]
+    out[split : start + overlap] = a * fade_out + b * fade_in
+    end = min(len(out), start + len(clip))
+    out[start + overlap : end] = clip[overlap : overlap + end - start - overlap]
+    return end
+
+
 def crossfade_join(
     head: np.ndarray,
     tail: np.ndarray,
@@ -105,20 +159,7 @@ def crossfade_join(
 ) -> np.ndarray:
     """Join two clips whose last/first ``overlap`` samples cover the same time.
 
-    ``head`` is kept through the shared stretch except its last ``fade`` samples, where it
-    crossfades with :func:`equal_power_curves` into ``tail``; after the stretch only ``tail``
-    plays.
-
-    Parameters
-    ----------
-    head, tail : numpy.ndarray
-        Shape ``(samples,)`` or ``(samples, channels)``, same trailing shape.
-    overlap : int
-        Samples shared by the end of ``head`` and the start of ``tail``.
-    fade : int
-        Crossfade length, ``0 <= fade <= overlap``.
-    correlation : float or None
-        Correlation of the two faded stretches for the curves; None measures it.
+    The two-clip form of :func:`crossfade_into` (``0 <= fade <= overlap``).
 
     Returns
     -------
@@ -129,18 +170,10 @@ def crossfade_join(
         raise ValueError("fade must be between 0 and the overlap")
     if overlap > min(len(head), len(tail)):
         raise ValueError("overlap longer than a clip")
-    if head.shape[1:] != tail.shape[1:]:
-        raise ValueError("clips have different channel layouts")
-    split = len(head) - fade
-    start_in_tail = overlap - fade
-    a, b = head[split:], tail[start_in_tail:overlap]
-    r = correlation_of(a, b) if correlation is None else correlation
-    fade_out, fade_in = equal_power_curves(fade, r)
-    if head.ndim == 2:
-        fade_out, fade_in = fade_out[:, None], fade_in[:, None]
-    blended = a * fade_out + b * fade_in
-    out = np.concatenate([head[:split], blended.astype(head.dtype), tail[overlap:]])
-    return out.astype(head.dtype, copy=False)
+    out = np.zeros((len(head) + len(tail) - overlap, *head.shape[1:]), dtype=head.dtype)
+    out[: len(head)] = head
+    crossfade_into(out, len(head) - overlap, tail, overlap, fade, correlation)
+    return out
 
 
 def fade_out_end(audio: np.ndarray, n: int) -> np.ndarray:

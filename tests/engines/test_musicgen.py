@@ -19,7 +19,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from composer.engines import musicgen  # noqa: E402
-from composer.engines.chroma import score_chroma, slice_chroma  # noqa: E402
+from composer.engines.chroma import chroma_frames, window_chroma  # noqa: E402
 from composer.engines.fastgen import StaticDecoder  # noqa: E402
 from composer.engines.resample import resampled_length  # noqa: E402
 from composer.errors import EngineUnavailableError, OptionError  # noqa: E402
@@ -42,14 +42,24 @@ def tiny_tokenizer() -> Any:
     )
 
 
-def tiny_model(melody: bool, seed: int = 0) -> Any:
+def tiny_model(
+    melody: bool,
+    seed: int = 0,
+    *,
+    rate: int = RATE,
+    ratios: tuple[int, ...] = (8, 5, 4, 2),
+    bandwidth: float = 1.2,
+    chroma_length: int = 24,
+) -> Any:
+    """A random MusicGen(-Melody); ``rate``/``ratios``/``bandwidth`` shape the codec (its
+    frame rate is ``rate / prod(ratios)``; 4 codebooks need ``bandwidth`` = 0.024 × that)."""
     t5 = transformers.T5Config(
         vocab_size=len(WORDS), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4,
         decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
     )  # fmt: skip
     codec = transformers.EncodecConfig(
-        sampling_rate=RATE, upsampling_ratios=[8, 5, 4, 2], codebook_size=64,
-        target_bandwidths=[1.2], num_filters=4, hidden_size=16, num_lstm_layers=1,
+        sampling_rate=rate, upsampling_ratios=list(ratios), codebook_size=64,
+        target_bandwidths=[bandwidth], num_filters=4, hidden_size=16, num_lstm_layers=1,
         use_causal_conv=False, use_conv_shortcut=False, normalize=False,
     )  # fmt: skip
     decoder = dict(
@@ -62,7 +72,7 @@ def tiny_model(melody: bool, seed: int = 0) -> Any:
             text_encoder=t5.to_dict(),
             audio_encoder=codec.to_dict(),
             decoder=transformers.MusicgenMelodyDecoderConfig(hidden_size=32, **decoder).to_dict(),
-            chroma_length=24,
+            chroma_length=chroma_length,
         )
         model = transformers.MusicgenMelodyForConditionalGeneration(config)
     else:
@@ -229,30 +239,79 @@ def test_long_form_continues_each_window_with_its_own_chroma(
         return texts[-1]
 
     monkeypatch.setattr(musicgen, "build_prompt", prompt_spy)
+
+    def no_encoding(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the codec's encoder must not run: codes are carried")
+
+    monkeypatch.setattr(melody_model.audio_encoder, "encode", no_encoding)
     song = make_song(bars=4)  # 8 s: windows of 100 frames every 75 → 5 windows
     eng = engine(melody_model, tokenizer, optimize="off")
+    decoded: list[Any] = []
+    real_decode = eng._decode
+
+    def decode_spy(codes: Any) -> np.ndarray:
+        decoded.append(codes.clone())
+        return real_decode(codes)
+
+    monkeypatch.setattr(eng, "_decode", decode_spy)
     audio = eng.render(song, b"", seed=3)
     plan = eng.last_windows
     assert len(plan) == len(calls) == 5
     assert plan[-1].end == 400
     assert audio.samples.shape[0] == resampled_length(400 * HOP, RATE, 44_100)
-    chroma = score_chroma(song, duration_s=8.0)
+    assert [tuple(c.shape) for c in decoded] == [(4, w.length) for w in plan]
     for window, call in zip(plan, calls, strict=True):
         if window.index == 0:
             assert "decoder_input_ids" not in call
-        else:
-            assert tuple(call["decoder_input_ids"].shape) == (4, 25)  # 0.5 s of codes
-        expected = slice_chroma(chroma, window.start / 50, window.end / 50)
+        else:  # the previous window's last 0.5 s of generated codes, as they were
+            assert torch.equal(call["decoder_input_ids"], decoded[window.index - 1][:, -25:])
+            # ... and the new window's codes start with them.
+            assert torch.equal(decoded[window.index][:, :25], decoded[window.index - 1][:, -25:])
+        # The chroma of exactly this window: frame 0 at its start, the extractor's count.
+        expected = window_chroma(song, window.start / 50, window.length / 50)
+        assert expected.shape[0] == chroma_frames(window.length / 50)
         assert np.array_equal(call["input_features"][0].numpy(), expected)
         new_tokens = window.length + 4 - 1 - window.prompt
         assert call["max_new_tokens"] == new_tokens
-    assert not np.array_equal(calls[0]["input_features"], calls[-1]["input_features"])
+    assert not np.array_equal(calls[0]["input_features"], calls[1]["input_features"])
     # Each window is described by its own sections: A is sad, B is happy.
     assert len(texts) == 5
     assert "melancholic" in texts[0] and "joyful" in texts[-1]
     assert all("120 bpm" in t and "E minor" in t for t in texts)
     for text, call in zip(texts, calls, strict=True):
         assert torch.equal(call["input_ids"], tokenizer(text, return_tensors="pt")["input_ids"])
+
+
+@pytest.mark.parametrize("optimize", ["off", "static"])
+def test_a_tiny_overlap_continues_by_one_frame(
+    optimize: str, melody_model: Any, tokenizer: Any
+) -> None:
+    # 0.01 s is half a codec frame: the window still continues one frame of codes, and the
+    # 2 s crossfade is cut to that frame.
+    eng = engine(melody_model, tokenizer, optimize=optimize, overlap_s=0.01, crossfade_s=2.0)
+    song = make_song(bars=2)
+    audio = eng.render(song, b"", seed=2)
+    assert {w.prompt for w in eng.last_windows[1:]} == {1}
+    samples = round(song.duration_s * 50) * HOP
+    assert audio.samples.shape[0] == resampled_length(samples, RATE, 44_100)
+    assert np.all(np.isfinite(audio.samples))
+    none = engine(melody_model, tokenizer, optimize=optimize, overlap_s=0.0)
+    none.render(song, b"", seed=2)
+    assert {w.prompt for w in none.last_windows} == {0}
+
+
+def test_text_encoder_stays_float32_in_half_precision(tokenizer: Any) -> None:
+    model = tiny_model(melody=True, seed=4).to(torch.bfloat16)
+    musicgen.keep_text_encoder_float32(model)
+    musicgen.keep_text_encoder_float32(model)  # twice: one hook
+    assert model.text_encoder.dtype == torch.float32
+    assert model.decoder.dtype == torch.bfloat16
+    batch = tokenizer("warm slow piano", return_tensors="pt")
+    states = model.text_encoder(**batch).last_hidden_state
+    assert states.dtype == torch.bfloat16
+    eng = engine(model, tokenizer, optimize="off")
+    audio = eng.render(make_song(bars=1), b"", seed=1)
+    assert np.all(np.isfinite(audio.samples))
 
 
 @pytest.mark.parametrize("optimize", ["off", "static"])

@@ -6,12 +6,14 @@ import pytest
 
 from composer.engines.prompt import (
     MOOD_WORDS,
+    STYLE_PHRASES,
     build_prompt,
     instrumentation,
     span_mood,
     tempo_word,
 )
 from composer.music.model import Key, Note, Part, Section, Song
+from composer.music.orchestra import STYLES
 
 E_MINOR = Key(4, "minor")
 
@@ -116,3 +118,26 @@ def test_unknown_style_is_kept_and_instruments_come_from_programs() -> None:
     assert instrumentation("", parts) == "strings and drums"
     assert instrumentation("", ()) == "solo piano"
     assert instrumentation("Lo-Fi", parts) == instrumentation("lofi", ())
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_composer_styles_reach_the_prompt_as_phrases_not_names(style: str) -> None:
+    from composer.music.compose import SongOptions
+    from composer.pipeline import Request, compose
+
+    request = Request(
+        moment="a slow morning with coffee",
+        no_audio=True,
+        song=SongOptions(style=style, length_s=20),
+    )
+    song = compose(request).song
+    prompt = build_prompt(song)
+    assert prompt.startswith(STYLE_PHRASES[style] + ", ")
+    assert not prompt.startswith(style + ",")
+    # A composer style left without a phrase falls back to its instruments, not its name.
+    assert instrumentation(style, song.parts).startswith(STYLE_PHRASES[style])
+    bare = {k: v for k, v in STYLE_PHRASES.items() if k != style}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("composer.engines.prompt.STYLE_PHRASES", bare)
+        assert not instrumentation(style, song.parts).startswith(style)
+        assert instrumentation(style, song.parts)

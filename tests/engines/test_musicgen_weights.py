@@ -132,3 +132,21 @@ def test_pull_incomplete_download(tmp_path: Path) -> None:
     hub = FakeHub([["config.json"], []])
     with pytest.raises(EngineUnavailableError, match="incomplete"):
         pull("musicgen-medium", tmp_path, _download=hub)
+
+
+def test_models_pull_prints_the_licence_and_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole command, against a local fake of the Hub (no network)."""
+    hub_module = pytest.importorskip("huggingface_hub")
+    hub = FakeHub([["config.json", "model.safetensors", "tokenizer.json"]])
+    monkeypatch.setattr(hub_module, "snapshot_download", hub)
+    from composer.cli import main
+
+    assert main(["models", "pull", "musicgen-melody", "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    target = (tmp_path / "musicgen-melody").resolve()
+    assert f"musicgen-melody is in {target}" in out
+    assert "CC-BY-NC 4.0" in out and "creativecommons.org/licenses/by-nc/4.0" in out
+    assert hub.calls[0]["repo_id"] == "facebook/musicgen-melody"
+    assert has_weights(target)
