@@ -8,9 +8,10 @@ Usage::
 
 Prints one ``name  lexicon  [compared]  reader  no-context  (note)`` line per accuracy
 figure (``no-context``: the default reader with every message read alone, the ablation of
-``composer/mood/context.py``), the reader being the default one (``models/mood/``, or the folder named by ``PHOTOGRAPH_MOOD_MODEL_DIR``),
-then the reader's speed and memory as ``name value`` lines. The sets (``models/mood_data.py``
-loads them and holds the emotion table that defines the groups):
+``composer/mood/context.py``), the reader being the default one (``composer/data/mood/``,
+or the folder named by ``PHOTOGRAPH_MOOD_MODEL_DIR``), then the reader's speed and memory
+as ``name value`` lines. The sets (``models/mood_data.py`` loads them and holds the emotion
+table that defines the groups):
 
 * GoEmotions dev and test: valence AUC, positive vs negative comments (mixed-sign ones
   left out); arousal AUC, high vs low arousal emotions (``high``/``low`` groups).

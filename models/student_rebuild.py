@@ -70,7 +70,9 @@ def rebuild(path: Path, heads: int = 2) -> Any:
         if m and node.op_type in ("DynamicQuantizeMatMul", "MatMulIntegerToFloat"):
             weight = _dequantised(init, node.input[1][: -len("_quantized")])  # (in, out)
             state[m.group(1).replace("/", ".") + ".weight"] = weight.T.copy()
-    body.load_state_dict({k: torch.tensor(np.asarray(v, dtype=np.float32)) for k, v in state.items()})
+    body.load_state_dict(
+        {k: torch.tensor(np.asarray(v, dtype=np.float32)) for k, v in state.items()}
+    )
     head = torch.nn.Linear(hidden, 3)
     with torch.no_grad():
         head.weight.copy_(torch.tensor(_dequantised(init, "head.weight_Transposed").T.copy()))
@@ -106,6 +108,6 @@ def _student_class() -> Any:
     return _Student
 
 
-def Student(body: Any, head: Any, mean: np.ndarray, std: np.ndarray) -> Any:  # noqa: N802 - a class factory (torch is imported lazily)
+def Student(body: Any, head: Any, mean: np.ndarray, std: np.ndarray) -> Any:
     """A student module around ``body`` and ``head`` (see :func:`rebuild`)."""
     return _student_class()(body, head, mean, std)

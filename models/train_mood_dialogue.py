@@ -21,8 +21,8 @@ Usage (torch, transformers, onnx; no GPU needed, about an hour an epoch on 2 bus
 
     git show fa9ef37:models/mood/model.onnx > /tmp/v5.onnx      # version 5
     .venv/bin/python models/train_mood_dialogue.py --init /tmp/v5.onnx --work /tmp/dlg
-    .venv/bin/python models/train_mood_dialogue.py --export-only --init /tmp/dlg/best.pt \\
-        --base /tmp/v5.onnx
+    .venv/bin/python models/train_mood_dialogue.py --export-only --init /tmp/dlg/epoch0.pt \\
+        --base /tmp/v5.onnx --soup 0.55
     .venv/bin/python models/train_mood_moments.py
 """
 
@@ -175,7 +175,9 @@ def _loss(model: Any, cal: Any, data: Data, rows: list[int], lam: float) -> Any:
         if keep:
             t = torch.tensor([float(labels[rows[k]]) for k in keep])
             logit = cal[2 * col] * z[keep, col] + cal[2 * col + 1]
-            loss = loss + lam * fn.binary_cross_entropy_with_logits(logit, t) * len(keep) / len(rows)
+            loss = loss + lam * fn.binary_cross_entropy_with_logits(logit, t) * len(keep) / len(
+                rows
+            )
     return loss
 
 
@@ -209,7 +211,8 @@ def train(args: argparse.Namespace) -> None:
         opt, max_lr=[args.lr, 1e-2], total_steps=steps, pct_start=0.05
     )
     args.work.mkdir(parents=True, exist_ok=True)
-    log = {"start": evaluate(model, tok, dev), "epochs": []}
+    epochs: list[dict[str, Any]] = []
+    log = {"start": evaluate(model, tok, dev), "epochs": epochs}
     print(f"{len(data)} rows; start {log['start']}", flush=True)
     best = -1.0
     for epoch in range(args.epochs):
@@ -222,7 +225,7 @@ def train(args: argparse.Namespace) -> None:
             opt.step()
             sched.step()
         figures = evaluate(model, tok, dev) | {"seconds": round(time.time() - t0)}
-        log["epochs"].append(figures)
+        epochs.append(figures)
         print(f"epoch {epoch}: {figures}", flush=True)
         state = {"state": model.state_dict(), "cal": cal.detach(), "eval": figures}
         torch.save(state, args.work / f"epoch{epoch}.pt")
@@ -237,11 +240,20 @@ def export(args: argparse.Namespace) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from student_rebuild import rebuild
-    from train_mood import pre_optimise
+    from train_mood import _node_names, pre_optimise
 
-    ckpt = torch.load(args.init, map_location="cpu")
+    ckpt = torch.load(args.init, map_location="cpu", weights_only=False)  # our own checkpoint
     model = rebuild(args.base)
-    model.load_state_dict(ckpt["state"])
+    base = model.state_dict()
+    # Weight averaging with the starting model ("model soup"): most of the dialogue gain,
+    # and EmoBank's figures back where they were (see the model card).
+    a = args.soup
+    model.load_state_dict(
+        {
+            k: a * v + (1 - a) * base[k] if v.is_floating_point() else v
+            for k, v in ckpt["state"].items()
+        }
+    )
     model.eval()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -258,7 +270,10 @@ def export(args: argparse.Namespace) -> None:
             },
             opset_version=17, dynamo=False,
         )  # fmt: skip
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QUInt8, per_channel=True)
+        quantize_dynamic(
+            str(fp32), str(int8), weight_type=QuantType.QUInt8, per_channel=True,
+            nodes_to_exclude=[n for n in _node_names(fp32) if n.startswith("/head/")],
+        )  # fmt: skip
         pre_optimise(int8, out / "model.onnx")
     meta_path = out / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
@@ -267,7 +282,7 @@ def export(args: argparse.Namespace) -> None:
         version=VERSION,
         base="the version-5 EmoBank student, trained further on dialogue (train_mood_dialogue.py)",
         max_len=128,
-        quantisation="dynamic int8 (u8), per channel",
+        quantisation="dynamic int8 (u8), per channel, head kept in float",
         outputs={"vad": "valence, arousal, dominance on -1..1", "pooled": "128-d sentence vector"},
     )
     meta["train"] = {
@@ -278,11 +293,33 @@ def export(args: argparse.Namespace) -> None:
         ],
         "init": "version 5 (EmoBank student, train_mood_gpu.sh)",
         "epoch": ckpt.get("epoch"),
-        "dev": ckpt["eval"],
+        "soup": a,
+        "dev_torch_before_soup": ckpt["eval"],
         "calibration": [round(float(c), 4) for c in ckpt["cal"]],
     }
     meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    print(f"exported to {out}: {ckpt['eval']}")
+    meta["train"]["dev_int8"] = _runtime_dev(out)
+    meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"exported to {out}: {meta['train']['dev_int8']}")
+
+
+def _runtime_dev(folder: Path) -> dict[str, list[float]]:
+    """EmoBank dev r and GoEmotions dev AUCs of the exported model, read as the app reads."""
+    sys.path.insert(0, str(HERE.parent))
+    from composer.mood import onnx_reader
+
+    reader = onnx_reader._load(folder)
+    if isinstance(reader, str):
+        raise SystemExit(f"the exported model does not load: {reader}")
+    eb, go = md.emobank("dev"), md.goemotions("dev")
+    p = reader.score_texts(eb.texts)
+    g = reader.score_texts(go.texts)
+    pol = np.array([_pol(str(x)) for x in go.polarity])
+    aro = np.array([_aro(str(x)) for x in go.arousal])
+    return {
+        "emobank_r": [round(float(np.corrcoef(p[:, k], eb.vad[:, k])[0, 1]), 4) for k in range(3)],
+        "goemotions_auc": [round(auc(g[:, 0], pol), 4), round(auc(g[:, 1], aro), 4)],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -293,6 +330,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/mood-dialogue"))
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--export-only", action="store_true")
+    ap.add_argument("--soup", type=float, default=0.55, help="share of --init vs --base (export)")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1.5e-4)

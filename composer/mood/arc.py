@@ -41,8 +41,8 @@ CHANNEL_WEIGHTS = (1.0, 0.5, 0.25)
 MIN_SEGMENT = 4
 # A split must remove at least this share of the chat's weighted variation ...
 PENALTY_SHARE = 0.05
-# ... and at least this much per unit of message weight (two halves must differ by ~0.16).
-PENALTY_FLOOR = 0.0065
+# ... and at least this much per unit of message weight (two halves must differ by ~0.13).
+PENALTY_FLOOR = 0.004
 # Segment valences are stretched about the overall mood so that, together, they span the
 # chat's own range of message valences (10th to 90th percentile), by at most this gain:
 # a segment's mean is an average and hides how far the chat actually swings.

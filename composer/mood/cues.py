@@ -134,6 +134,12 @@ def _laughs(text: str, low: str) -> int:
     return len(_LAUGH_RE.findall(text))
 
 
+def is_quarrel(text: str) -> bool:
+    """Whether ``text`` has a quarrel phrase ("you always", "whatever.", "not fair")."""
+    low = text.lower()
+    return any(k in low for k in _CONFLICT_KEYS) and _CONFLICT_RE.search(text) is not None
+
+
 def _conflict(text: str, low: str) -> float:
     """Arousal offset for quarrel phrases ("you always", "whatever.", "not fair")."""
     if not any(k in low for k in _CONFLICT_KEYS):  # cheap test before the slow regex

@@ -46,7 +46,9 @@ def load(folder: Path) -> MomentHead | None:
         return None
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        head = MomentHead(*(np.asarray(raw[k], dtype=np.float64) for k in ("mean", "std", "valence", "arousal")))
+        head = MomentHead(
+            *(np.asarray(raw[k], dtype=np.float64) for k in ("mean", "std", "valence", "arousal"))
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
     d = len(head.mean)

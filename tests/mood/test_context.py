@@ -43,7 +43,9 @@ def test_condolence_is_not_a_repair() -> None:
 
 
 def test_short_unsure_reply_takes_its_colour_from_what_it_answers() -> None:
-    before = _read([("you lied to me about the money, all of it", ANGRY), ("Fine.", (0.05, 0.0, 0.0))])
+    before = _read(
+        [("you lied to me about the money, all of it", ANGRY), ("Fine.", (0.05, 0.0, 0.0))]
+    )
     after = _read([("we got the flat!!! moving in next month", WARM), ("Fine.", (0.05, 0.0, 0.0))])
     assert before[-1, 0] < 0.0 < after[-1, 0]
 
@@ -63,7 +65,9 @@ def test_laughter_and_fond_teasing_are_warm() -> None:
         ]
     )
     assert out[1, 0] >= LAUGH_VALENCE and out[2, 0] >= LAUGH_VALENCE
-    hostile = _read([("you lied to me about the money, all of it", ANGRY), ("you're an idiot", ANGRY)])
+    hostile = _read(
+        [("you lied to me about the money, all of it", ANGRY), ("you're an idiot", ANGRY)]
+    )
     assert hostile[-1, 0] < 0.0  # an insult in a quarrel stays an insult
 
 

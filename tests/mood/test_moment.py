@@ -12,7 +12,12 @@ from composer.mood import moment
 
 
 def _write(folder: Path, d: int = 4, **over: object) -> None:
-    raw = {"mean": [0.0] * d, "std": [1.0] * d, "valence": [1.0] + [0.0] * d, "arousal": [0.0] * d + [-2.0]}
+    raw = {
+        "mean": [0.0] * d,
+        "std": [1.0] * d,
+        "valence": [1.0] + [0.0] * d,
+        "arousal": [0.0] * d + [-2.0],
+    }
     raw.update(over)
     (folder / moment.FILE).write_text(json.dumps(raw), encoding="utf-8")
 
@@ -43,7 +48,18 @@ def test_head_reads_valence_and_arousal_keeps_dominance(tmp_path: Path) -> None:
 
 def test_moments_agree_with_a_blind_second_reader() -> None:
     data = Path(__file__).resolve().parent / "data"
-    ours = {t: q for t, q, _ in (r.split("\t") for r in (data / "moments.tsv").read_text("utf-8").splitlines()[1:])}
-    theirs = {t: q for t, q, _ in (r.split("\t") for r in (data / "moments_second_reader.tsv").read_text("utf-8").splitlines())}
+    ours = {
+        t: q
+        for t, q, _ in (
+            r.split("\t") for r in (data / "moments.tsv").read_text("utf-8").splitlines()[1:]
+        )
+    }
+    theirs = {
+        t: q
+        for t, q, _ in (
+            r.split("\t")
+            for r in (data / "moments_second_reader.tsv").read_text("utf-8").splitlines()
+        )
+    }
     assert set(ours) <= set(theirs)
     assert all(theirs[t] == q for t, q in ours.items())
