@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from composer.audio.formats import EXTENSIONS
 from composer.errors import InputError, NotFoundError, OptionError, StorageError
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -129,11 +130,7 @@ class Album:
 
     def _record(self, folder: Path) -> Record:
         audio = next(
-            (
-                p
-                for p in sorted(folder.glob("song.*"))
-                if p.suffix in (".ogg", ".wav", ".flac", ".mp3")
-            ),
+            (p for p in sorted(folder.glob("song.*")) if p.suffix in EXTENSIONS),
             None,
         )
         xml = folder / "song.musicxml"

@@ -39,6 +39,7 @@ import numpy as np
 
 from composer.audio import fluid
 from composer.audio.files import WRITE_BLOCK, encode_audio, open_writer
+from composer.audio.formats import audio_format
 from composer.audio.limiter import ATTACK_S, limiter_gain
 from composer.audio.loudness import (
     ceiling_linear,
@@ -86,7 +87,7 @@ class Rendered:
     data : bytes
         The encoded file.
     fmt : str
-        Its format (see :data:`composer.audio.files.AUDIO_FORMATS`).
+        Its format (see :data:`composer.audio.formats.FORMATS`).
     loudness_lufs : float
         Integrated loudness of ``audio`` as measured (``-inf`` for silence).
     peak_dbfs : float
@@ -124,7 +125,8 @@ def render_encoded(
     fmt : str
         Audio file format, e.g. ``"ogg"``.
     sample_rate, soundfont, tail_s
-        As :func:`composer.audio.synth.render_midi`.
+        As :func:`composer.audio.synth.render_midi`. A format that does not take
+        ``sample_rate`` is rendered at the rate it takes (Opus: 48 kHz).
     target_lufs, ceiling_dbfs
         As :func:`composer.audio.loudness.normalize`.
     progress : Progress
@@ -140,6 +142,7 @@ def render_encoded(
         :func:`composer.audio.files.encode_audio`.
     """
     check_options(sample_rate, tail_s)
+    sample_rate = audio_format(fmt).rate_for(sample_rate)
     target, ceiling_db = check_levels(target_lufs, ceiling_dbfs)
     path, _note = find_soundfont(soundfont)
     score, frames = schedule(midi, sample_rate, tail_s)

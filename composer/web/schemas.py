@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from composer.audio.formats import WEB_FORMAT
+
 MAX_MOMENT_CHARS = 2000
 _STRING = {"type": "string"}
 _NULL = {"type": "null"}
@@ -81,6 +83,12 @@ class ComposeIn(BaseModel):
         max_length=40,
         description="synth, musicgen or audiocraft",
         json_schema_extra=_choices("composer.engines", "ENGINES"),
+    )
+    audio: str = Field(
+        WEB_FORMAT,
+        max_length=10,
+        description="audio file format (opus: Ogg Opus at 48 kHz)",
+        json_schema_extra=_choices("composer.audio.formats", "AUDIO_FORMATS"),
     )
     valence: float | None = Field(None, ge=-1, le=1, description="override valence")
     arousal: float | None = Field(None, ge=-1, le=1, description="override arousal")
