@@ -25,6 +25,12 @@ from composer.errors import (
     StorageError,
 )
 
+# NumPy's OpenBLAS starts a thread per core for the loudness meter's matrix products,
+# and its threads spin after each one: beside the synth and the encoder, which keep both
+# cores busy, that cost ~0.7 CPU-seconds per song and made compose ~10 % slower (see
+# bench/e2e.py). Set before NumPy loads (the commands import it); the user's value wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 EXIT_CODES: dict[type[ComposerError], int] = {
     InputError: 2,
     OptionError: 2,

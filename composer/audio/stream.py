@@ -16,8 +16,10 @@ for everything else. Here the two overlap:
    :mod:`composer.audio.limiter`, run with enough context around the chunk to give the
    same curve as over the whole song), then queued to
 3. **the encoder**, a thread on the other core (ctypes and libsndfile release the GIL).
-4. The integrated loudness of the final samples is measured while the encoder finishes;
-   if the pre-pass missed by more than :data:`MAX_ERROR_LU`, the plain path runs instead.
+4. The integrated loudness of the final samples is measured chunk by chunk as they
+   become final (:class:`composer.audio.loudness.LoudnessMeter`), on the synth's core:
+   the encoder is the slower of the two; if the pre-pass missed by more than
+   :data:`MAX_ERROR_LU`, the plain path runs instead.
 
 Running the pre-pass beside the main pass was tried: the encoder, the slowest step,
 then starts later, and the whole takes longer.
@@ -44,6 +46,7 @@ from composer.audio.files import WRITE_BLOCK, encode_audio, open_writer
 from composer.audio.formats import audio_format
 from composer.audio.limiter import ATTACK_S, limiter_gain
 from composer.audio.loudness import (
+    LoudnessMeter,
     ceiling_linear,
     check_levels,
     fit_gain,
@@ -225,8 +228,8 @@ def _stream(
 ) -> tuple[Audio, float]:
     """The main pass: render chunks, scale and limit them, and feed the encoder thread.
 
-    Returns the final audio and its integrated loudness (measured while the encoder
-    works through the last chunks).
+    Returns the final audio and its integrated loudness, measured chunk by chunk as the
+    chunks become final (this thread has time to spare: the encoder is the slower).
     """
     padded = -(-frames // fluid.BLOCK) * fluid.BLOCK
     try:
@@ -234,6 +237,7 @@ def _stream(
     except BaseException:
         writer.close()
         raise
+    meter = LoudnessMeter(out, sample_rate, frames)
     encoder = _Encoder(out, writer)  # starts the encoder thread: finish() it on every path
     try:
         limiter = _ChunkLimiter(out, frames, gain, ceiling, sample_rate)
@@ -255,13 +259,13 @@ def _stream(
                     i += 1
                 synth.write(out, cur, stop)
                 cur = stop
-                encoder.put(*limiter.advance(cur))
+                start, final = limiter.advance(cur)
+                encoder.put(start, final)
+                meter.advance(final)
                 progress("render", min(cur, frames) / sample_rate, total_s)
-        audio = Audio(samples=out[:frames], sample_rate=sample_rate)
-        loudness = integrated_loudness(audio)
     finally:
         encoder.finish()
-    return audio, loudness
+    return Audio(samples=out[:frames], sample_rate=sample_rate), meter.loudness()
 
 
 class _ChunkLimiter:
