@@ -130,7 +130,10 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     if not request.no_audio and request.engine == "synth":
         from composer.engines.synth import prewarm
 
-        prewarm(request.engine_options)  # loads the SoundFont while the song is composed
+        # Loads the SoundFont while the song is composed, into synths at the rate the
+        # format takes (Opus: 48 kHz).
+        rate = audio_format(request.audio_format).rate_for(44100)
+        prewarm({"sample_rate": rate, **request.engine_options})
     progress("reading", 0, 4)
     chat = read_chat(request)
     digest = digest_of(chat)
