@@ -6,7 +6,7 @@ for everything else. Here the two overlap:
 
 1. **Pre-pass**: the song is rendered at :data:`PREPASS_RATE` (about 5x cheaper), in
    two time slices side by side (:func:`composer.audio.parallel.render_parts`: one
-   synth per core; fluidsynth's own two-core mode gained only ~10 % at this rate), and
+   synth per core, 0.13 s for 120 s; fluidsynth's own two-core mode took 0.20), and
    :func:`composer.audio.loudness.fit_gain` finds the gain that brings it to the
    target. Loudness hardly depends on the top octaves: over our styles the
    full-rate result lands within ±0.25 LU of the target (``bench/render.py --prepass``
