@@ -164,6 +164,8 @@ class Info(BaseModel):
     version: str
     styles: list[str]
     engines: list[str]
+    audio_formats: list[str] = Field(description="what the ``audio`` field takes")
+    audio_default: str = Field(description="the ``audio`` format when none is asked for")
     musicxml: bool
     limits: dict[str, int]
     workers: dict[str, Any]
