@@ -6,6 +6,7 @@ The formats themselves are defined in :mod:`composer.audio.formats`. soundfile
 
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from composer.audio import opus
 from composer.audio.formats import AUDIO_FORMATS, AudioFormat, audio_format, format_of_file
 from composer.audio.model import Audio
+from composer.audio.opus import SystemOpusWriter, encode_with_system
 from composer.audio.resample import resample
 from composer.errors import EngineUnavailableError, InputError, NotFoundError, OptionError
 
@@ -58,6 +61,9 @@ def encode_audio(audio: Audio, fmt: str) -> bytes:
     rate = audio_format(fmt).rate_for(audio.sample_rate)
     if rate != audio.sample_rate:
         samples = resample(Audio(samples, audio.sample_rate), rate).samples
+    system = _system_opus(fmt)
+    if system is not None:
+        return encode_with_system(system, samples, rate, WRITE_BLOCK)
     buffer = io.BytesIO()
     with open_writer(buffer, fmt, rate, samples.shape[1]) as out:
         for start in range(0, samples.shape[0], WRITE_BLOCK):
@@ -84,6 +90,9 @@ def open_writer(target: io.BytesIO | int, fmt: str, sample_rate: int, channels: 
             f"{spec.label} takes {', '.join(str(r) for r in spec.sample_rates)} Hz, "
             f"not {sample_rate}"
         )
+    system = _system_opus(fmt)
+    if system is not None and isinstance(target, int):
+        return SystemOpusWriter(system, target, sample_rate, channels)
     soundfile = _soundfile(spec)
     return soundfile.SoundFile(
         target, "w", sample_rate, channels, spec.subtype, format=spec.container, closefd=False
@@ -139,12 +148,20 @@ def read_audio(path: Path) -> Audio:
 
 
 def writable(fmt: str) -> bool:
-    """Whether this libsndfile can write ``fmt`` (False for unknown names)."""
+    """Whether ``fmt`` can be written here (False for unknown names)."""
     try:
-        _soundfile(audio_format(fmt))
+        if _system_opus(fmt) is None:
+            _soundfile(audio_format(fmt))
     except (OptionError, EngineUnavailableError):
         return False
     return True
+
+
+def _system_opus(fmt: str) -> ctypes.CDLL | None:
+    """The system libsndfile for Opus (see :mod:`composer.audio.opus`), else None."""
+    if audio_format(fmt).name != "opus" or not opus.PREFER_SYSTEM:
+        return None
+    return opus.system_library()
 
 
 def _soundfile(spec: AudioFormat) -> ModuleType:

@@ -13,6 +13,7 @@ import pytest
 import soundfile
 
 from composer.audio import files
+from composer.audio import opus as opus_module
 from composer.audio.files import encode_audio, write_audio
 from composer.audio.formats import (
     AUDIO_FORMATS,
@@ -79,8 +80,21 @@ def test_rates_each_codec_takes() -> None:
     assert FORMATS["opus"].rate_for(16000) == 16000
 
 
+@pytest.fixture(params=["system", "bundled"])
+def opus_library(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Opus written by the system libsndfile, then by soundfile's bundled one."""
+    if request.param == "system":
+        if opus_module.system_library() is None:
+            pytest.skip("no system libsndfile that writes Opus")
+    else:
+        monkeypatch.setattr(opus_module, "PREFER_SYSTEM", False)
+        if not files.writable("opus"):
+            pytest.skip("soundfile's libsndfile has no Opus")
+    return str(request.param)
+
+
 @opus
-def test_opus_round_trip_keeps_length_rate_loudness_and_spectrum() -> None:
+def test_opus_round_trip_keeps_length_rate_loudness_and_spectrum(opus_library: str) -> None:
     source = normalize(tones(3.0, 48000))
     data = encode_audio(source, "opus")
     info = soundfile.info(io.BytesIO(data))
@@ -100,7 +114,7 @@ def test_opus_round_trip_keeps_length_rate_loudness_and_spectrum() -> None:
 
 
 @opus
-def test_opus_resamples_other_rates_to_48k() -> None:
+def test_opus_resamples_other_rates_to_48k(opus_library: str) -> None:
     source = tones(1.0, 44100)
     data = encode_audio(source, "opus")
     back, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
@@ -148,3 +162,27 @@ def test_reading_the_format_table_loads_nothing_heavy() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_system_opus_writer_streams_into_a_descriptor(tmp_path: Path) -> None:
+    lib = opus_module.system_library()
+    if lib is None:
+        pytest.skip("no system libsndfile that writes Opus")
+    audio = normalize(tones(2.0, 48000))
+    path = tmp_path / "song.opus"
+    with path.open("wb") as f:
+        writer = files.open_writer(f.fileno(), "opus", 48000, 2)
+        assert isinstance(writer, opus_module.SystemOpusWriter)
+        with writer:
+            writer.write(audio.samples[:50000])
+            writer.write(audio.samples[50000:])
+            with pytest.raises(ValueError):
+                writer.write(np.zeros((10, 3), np.float32))
+        with pytest.raises(RuntimeError):
+            writer.write(audio.samples[:10])
+    back, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    assert rate == 48000 and abs(back.shape[0] - 96000) <= 960
+    n = min(back.shape[0], 96000)
+    assert integrated_loudness(Audio(back[:n].copy(), rate)) == pytest.approx(-16.0, abs=0.3)
+    with pytest.raises(OptionError):
+        files.open_writer(0, "opus", 44100, 2)  # Opus takes 48 kHz (and divisors) only

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import mido
 import numpy as np
 import pytest
@@ -101,3 +105,27 @@ def test_short_songs_and_bad_parts() -> None:
     for bad in (0, 17, 1.5, True):
         with pytest.raises(ValueError):
             render_parts(tiny, sample_rate=RATE, parts=bad)  # type: ignore[arg-type]
+
+
+FIRST_RENDER = """
+import sys
+sys.path.insert(0, {root!r})
+from tests.audio.test_parallel import ballad
+from composer.audio.loudness import integrated_loudness
+from composer.audio.parallel import render_parts
+print(integrated_loudness(render_parts(ballad(), sample_rate=8000, parts=2)))
+"""
+
+
+@pytest.mark.slow
+def test_synths_created_side_by_side_in_a_fresh_process_sound_right(serial: Audio) -> None:
+    # Two threads loading the SoundFont at once once gave a synth playing ~12 dB too
+    # loud, about one fresh process in four: the first render of a process, repeated.
+    root = str(Path(__file__).resolve().parents[2])
+    want = integrated_loudness(serial)
+    for _ in range(6):
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_RENDER.format(root=root)],
+            capture_output=True, text=True, check=True, cwd=root,
+        )  # fmt: skip
+        assert float(out.stdout) == pytest.approx(want, abs=0.1)
