@@ -20,11 +20,12 @@ Prints one figure per line:
   the way ``compose`` does it (encoder beside the synth), as a multiple of real time;
 - ``heavy_modules``: heavy modules the default path imported (must be none).
 
-``--formats`` also encodes the normalised song as Ogg Vorbis and Ogg Opus and prints,
-per format: encoder CPU seconds (median of 3), size, bitrate, and how the decoded file
-compares with what went in: integrated loudness (LUFS), and the largest difference in
-level over 1/3-octave bands from 50 Hz to 16 kHz (dB; bands within 40 dB of the
-loudest band, channel by channel).
+``--formats`` also encodes the normalised song as Ogg Vorbis and Ogg Opus (through the
+system libsndfile, as ``compose`` does when there is one, and through soundfile's
+bundled one: ``opus_bundled``) and prints, per format: encoder CPU seconds (median of 3),
+size, bitrate, and how the decoded file compares with what went in: integrated loudness
+(LUFS), and the largest difference in level over 1/3-octave bands from 50 Hz to 16 kHz
+(dB; bands within 40 dB of the loudest band, channel by channel).
 
 Usage: ``python bench/e2e.py [--runs 5] [--lexicon] [--formats] [--audio FMT]``;
 ``--lexicon`` makes ``compose`` use the word-list mood reader (it points
@@ -169,15 +170,19 @@ def formats(midi: bytes) -> None:
     """Encode time, size and decoded loudness / band levels, Vorbis against Opus."""
     import soundfile
 
+    from composer.audio import opus
     from composer.audio.files import encode_audio, writable
     from composer.audio.formats import FORMATS
     from composer.audio.loudness import integrated_loudness, normalize
     from composer.audio.model import Audio
     from composer.audio.synth import render_midi
 
-    for name in ("ogg", "opus"):
-        if not writable(name):
-            print(f"format_{name}: this libsndfile cannot write it")
+    system = opus.system_library() is not None
+    for label in ("ogg", "opus", "opus_bundled"):
+        name = label.split("_")[0]
+        opus.PREFER_SYSTEM = label == "opus"
+        if not writable(name) or (label == "opus" and not system):
+            print(f"format_{label}: cannot be written here")
             continue
         rate = FORMATS[name].rate_for(44100)
         source = normalize(render_midi(midi, sample_rate=rate))
@@ -196,10 +201,11 @@ def formats(midi: bytes) -> None:
             loud = want > want.max() - 40
             worst = max(worst, float(np.abs(got - want)[loud].max()))
         kbps = len(data) * 8 / source.duration_s / 1000
-        print(f"format_{name}: encode_cpu_s {statistics.median(times):.3f}  "
+        print(f"format_{label}: encode_cpu_s {statistics.median(times):.3f}  "
               f"size_mb {len(data) / 1e6:.2f}  kbit_s {kbps:.0f}  rate {rate}  "
               f"lufs_in {integrated_loudness(source):.2f}  lufs_out "
               f"{integrated_loudness(decoded):.2f}  worst_band_db {worst:.2f}")  # fmt: skip
+    opus.PREFER_SYSTEM = True
 
 
 def _bands(samples: np.ndarray, rate: int) -> np.ndarray:

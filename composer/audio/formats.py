@@ -93,11 +93,13 @@ EXTENSIONS = frozenset(f.extension for f in FORMATS.values())
 #: What ``photograph compose`` writes unless ``--audio`` says otherwise.
 DEFAULT_FORMAT = "ogg"
 #: What the web API saves (and its page streams) unless a request's ``audio`` says
-#: otherwise. Ogg Vorbis: for a 124 s song Opus came out 5 % smaller (1.88 vs 1.98 MB) and
+#: otherwise. Ogg Vorbis: for a 124 s song Opus came out 5 % smaller (1.88 vs 1.98 MB),
 #: as close to the source (loudness within 0.02 LU, 1/3-octave bands within 0.44 vs
-#: 0.68 dB), but took 3.7 CPU-seconds to encode against Vorbis's 1.35: libsndfile fixes
-#: Opus at complexity 10, and soundfile's bundled libopus is ~3x slower than Debian's
-#: (``bench/e2e.py --formats`` prints these figures).
+#: 0.68 dB) and, through the system libsndfile, 6 % quicker to encode (1.11 vs 1.19
+#: CPU-s; it needs a 48 kHz render, ~9 % more synth work) — but 3.8 CPU-s through
+#: soundfile's bundled library, and older Safari cannot play it (the page then fetches
+#: Vorbis made from it). Too small and conditional a gain to switch the default for.
+#: ``bench/e2e.py --formats`` prints these figures.
 WEB_FORMAT = "ogg"
 
 
