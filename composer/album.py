@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from composer.audio.formats import EXTENSIONS
 from composer.errors import InputError, NotFoundError, OptionError, StorageError
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -142,11 +143,7 @@ class Album:
 
     def _record(self, folder: Path) -> Record:
         audio = next(
-            (
-                p
-                for p in sorted(folder.glob("song.*"))
-                if p.suffix in (".ogg", ".wav", ".flac", ".mp3")
-            ),
+            (p for p in sorted(folder.glob("song.*")) if p.suffix in EXTENSIONS),
             None,
         )
         xml = folder / "song.musicxml"

@@ -25,6 +25,12 @@ from composer.errors import (
     StorageError,
 )
 
+# NumPy's OpenBLAS starts a thread per core for the loudness meter's matrix products,
+# and its threads spin after each one: beside the synth and the encoder, which keep both
+# cores busy, that cost ~0.7 CPU-seconds per song and made compose ~10 % slower (see
+# bench/e2e.py). Set before NumPy loads (the commands import it); the user's value wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 EXIT_CODES: dict[type[ComposerError], int] = {
     InputError: 2,
     OptionError: 2,
@@ -66,8 +72,8 @@ def _unit(name: str) -> Any:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the commands)."""
+    from composer.audio.formats import AUDIO_FORMATS, DEFAULT_FORMAT
     from composer.music.orchestra import STYLES
-    from composer.pipeline import AUDIO_FORMATS
 
     p = _Parser(prog="photograph", description="Turn a conversation or a moment into music.")
     p.add_argument("--version", action="version", version=f"photograph {__version__}")
@@ -89,7 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--valence", type=_unit("valence"), help="override valence (-1..1)")
     c.add_argument("--arousal", type=_unit("arousal"), help="override arousal (-1..1)")
     c.add_argument("--no-audio", action="store_true", help="write MIDI and score only")
-    c.add_argument("--audio", choices=AUDIO_FORMATS, default="ogg", help="audio file format")
+    c.add_argument(
+        "--audio",
+        choices=AUDIO_FORMATS,
+        default=DEFAULT_FORMAT,
+        help=f"audio file format (default: {DEFAULT_FORMAT}; opus is Ogg Opus at 48 kHz)",
+    )
     c.add_argument("--out", type=Path, help="song folder (default: scores/<id>)")
     c.add_argument("--scores", type=Path, default=DEFAULT_SCORES, help="album folder")
     c.add_argument("--musicxml", action="store_true", help="also write song.musicxml")
@@ -268,22 +279,22 @@ def cmd_mood(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from composer.audio.files import AUDIO_FORMATS, write_audio
+    from composer.audio.files import write_audio
+    from composer.audio.formats import format_of_file
     from composer.audio.loudness import normalize
     from composer.audio.synth import render_midi
 
-    fmt = args.output.suffix.lstrip(".").lower()
-    if fmt not in AUDIO_FORMATS:
-        raise OptionError(f"output must end in one of: {', '.join('.' + f for f in AUDIO_FORMATS)}")
+    spec = format_of_file(args.output.name)
     if not args.output.parent.is_dir():
         raise NotFoundError(f"no such folder: {args.output.parent}")
     data = read_input(str(args.midi))
     if data is None:
         raise OptionError("no MIDI file given")
-    audio = normalize(render_midi(data, soundfont=args.soundfont))
+    rate = spec.rate_for(44100)  # Opus: rendered at 48 kHz, not resampled
+    audio = normalize(render_midi(data, soundfont=args.soundfont, sample_rate=rate))
     tmp = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
     try:
-        write_audio(audio, tmp, fmt)
+        write_audio(audio, tmp, spec.name)
         os.replace(tmp, args.output)
     finally:
         tmp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from composer import __version__
 from composer.album import Album, Record, new_song_id
+from composer.audio.formats import AUDIO_FORMATS, DEFAULT_FORMAT, audio_format
 from composer.audio.model import Audio
 from composer.chat.limits import Limits
 from composer.chat.model import Chat
@@ -27,8 +28,6 @@ from composer.report import mood_summary, mood_view, notes_view, song_view
 
 if TYPE_CHECKING:  # types only: the default path does not import the schema module
     from composer.score import Score
-
-AUDIO_FORMATS = ("wav", "ogg", "flac", "mp3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +49,7 @@ class Request:
     song : SongOptions
         Style, length and mood overrides (its ``seed`` is filled in by the pipeline).
     audio_format : str
-        One of :data:`AUDIO_FORMATS`; ignored with ``no_audio``.
+        One of :data:`composer.audio.formats.AUDIO_FORMATS`; ignored with ``no_audio``.
     no_audio : bool
         Write MIDI and score only.
     engine : str
@@ -69,7 +68,7 @@ class Request:
     filename: str | None = None
     seed: int | None = None
     song: SongOptions = field(default_factory=SongOptions)
-    audio_format: str = "ogg"
+    audio_format: str = DEFAULT_FORMAT
     no_audio: bool = False
     engine: str = "synth"
     engine_options: dict[str, Any] = field(default_factory=dict)
@@ -129,14 +128,15 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     from composer.music.compose import compose as compose_song
 
     if request.audio_format not in AUDIO_FORMATS:
-        raise OptionError(
-            f"unknown audio format {request.audio_format!r}; "
-            f"choose one of: {', '.join(AUDIO_FORMATS)}"
-        )
+        audio_format(request.audio_format)  # OptionError, listing the formats
+        raise OptionError(f"write the audio format in lower case: {request.audio_format!r}")
     if not request.no_audio and request.engine == "synth":
         from composer.engines.synth import prewarm
 
-        prewarm(request.engine_options)  # loads the SoundFont while the song is composed
+        # Loads the SoundFont while the song is composed, into synths at the rate the
+        # format takes (Opus: 48 kHz).
+        rate = audio_format(request.audio_format).rate_for(44100)
+        prewarm({"sample_rate": rate, **request.engine_options})
     progress("reading", 0, 4)
     chat = read_chat(request)
     digest = digest_of(chat)
@@ -247,12 +247,13 @@ def save(
 ) -> Record:
     """Encode everything and write the song folder atomically."""
     files: dict[str, bytes] = {"song.mid": comp.midi}
+    audio_name = "song" + audio_format(request.audio_format).extension
     if comp.audio_file is not None:
-        files[f"song.{request.audio_format}"] = comp.audio_file
+        files[audio_name] = comp.audio_file
     elif comp.audio is not None:
         from composer.audio.files import encode_audio
 
-        files[f"song.{request.audio_format}"] = encode_audio(comp.audio, request.audio_format)
+        files[audio_name] = encode_audio(comp.audio, request.audio_format)
     if request.musicxml:
         from composer.notation import to_musicxml
 

@@ -216,3 +216,26 @@ def test_broken_pipe_is_quiet():
         cwd=ROOT,
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_audio_opus_compose_and_render(tmp_path, capsys):
+    soundfile = pytest.importorskip("soundfile")
+    from composer.audio.files import writable
+
+    if not writable("opus"):
+        pytest.skip("this libsndfile has no Opus")
+    argv = ["compose", "--moment", "first snow", "--length", 12, "--audio", "opus"]
+    code, out, err = run([*argv, "--json", "--out", tmp_path / "s"], capsys)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["audio"] == str(tmp_path / "s" / "song.opus")
+    info = soundfile.info(doc["audio"])
+    assert (info.subtype, info.samplerate) == ("OPUS", 48000)
+    assert abs(info.duration - doc["duration_s"]) < 0.05
+    score = json.loads(Path(doc["score"]).read_text(encoding="utf-8"))
+    assert score["files"]["audio"] == "song.opus" and score["options"]["audio_format"] == "opus"
+    code, out, err = run(["render", tmp_path / "s" / "song.mid", "-o", tmp_path / "r.opus"], capsys)
+    assert code == 0, err
+    assert soundfile.info(str(tmp_path / "r.opus")).samplerate == 48000
+    code, _, err = run(["render", tmp_path / "s" / "song.mid", "-o", tmp_path / "r.aac"], capsys)
+    assert code == 2 and ".opus" in err and err.count("\n") == 1

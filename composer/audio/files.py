@@ -1,11 +1,12 @@
-"""Encoding :class:`Audio` to WAV / OGG Vorbis / FLAC / MP3 with soundfile (libsndfile).
+"""Encoding :class:`Audio` to WAV / Ogg Vorbis / FLAC / MP3 / Ogg Opus with soundfile.
 
-soundfile is imported inside the functions, so the CLI can read :data:`AUDIO_FORMATS`
-for its option choices without paying for the import.
+The formats themselves are defined in :mod:`composer.audio.formats`. soundfile
+(libsndfile) is imported inside the functions.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 from pathlib import Path
@@ -14,18 +15,23 @@ from typing import Any
 
 import numpy as np
 
+from composer.audio import opus
+from composer.audio.formats import AUDIO_FORMATS, AudioFormat, audio_format, format_of_file
 from composer.audio.model import Audio
+from composer.audio.opus import SystemOpusWriter, encode_with_system
+from composer.audio.resample import resample
 from composer.errors import EngineUnavailableError, InputError, NotFoundError, OptionError
 
-AUDIO_FORMATS = ("wav", "ogg", "flac", "mp3")
+__all__ = [
+    "AUDIO_FORMATS",
+    "WRITE_BLOCK",
+    "encode_audio",
+    "open_writer",
+    "read_audio",
+    "writable",
+    "write_audio",
+]
 
-# fmt -> (libsndfile container, subtype)
-_SNDFILE: dict[str, tuple[str, str]] = {
-    "wav": ("WAV", "PCM_16"),
-    "ogg": ("OGG", "VORBIS"),
-    "flac": ("FLAC", "PCM_16"),
-    "mp3": ("MP3", "MPEG_LAYER_III"),
-}
 #: libsndfile (1.2.x) crashes when one call hands the Vorbis encoder millions of frames:
 #: always write at most this many frames per call.
 WRITE_BLOCK = 65536
@@ -36,7 +42,9 @@ def encode_audio(audio: Audio, fmt: str) -> bytes:
 
     Samples are clipped to -1..1 first (libsndfile does not clip when converting to
     integer PCM). WAV and FLAC are 16-bit PCM, OGG is Vorbis (quality 0.4 default), MP3
-    is LAME's default VBR.
+    is LAME's default VBR, Opus is libopus's default VBR (~120 kbit/s stereo). Audio at a
+    rate the codec does not take (Opus: 48 kHz and divisors) is resampled first (see
+    :func:`composer.audio.formats.AudioFormat.rate_for`).
 
     Raises
     ------
@@ -50,8 +58,14 @@ def encode_audio(audio: Audio, fmt: str) -> bytes:
     samples = np.asarray(audio.samples, dtype=np.float32)
     if samples.ndim != 2 or samples.shape[1] == 0:
         raise ValueError(f"audio samples must be (frames, channels), not {samples.shape}")
+    rate = audio_format(fmt).rate_for(audio.sample_rate)
+    if rate != audio.sample_rate:
+        samples = resample(Audio(samples, audio.sample_rate), rate).samples
+    system = _system_opus(fmt)
+    if system is not None:
+        return encode_with_system(system, samples, rate, WRITE_BLOCK)
     buffer = io.BytesIO()
-    with open_writer(buffer, fmt, audio.sample_rate, samples.shape[1]) as out:
+    with open_writer(buffer, fmt, rate, samples.shape[1]) as out:
         for start in range(0, samples.shape[0], WRITE_BLOCK):
             out.write(np.clip(samples[start : start + WRITE_BLOCK], -1.0, 1.0))
     return buffer.getvalue()
@@ -68,12 +82,20 @@ def open_writer(target: io.BytesIO | int, fmt: str, sample_rate: int, channels: 
     Raises
     ------
     OptionError, EngineUnavailableError
-        As :func:`encode_audio`.
+        As :func:`encode_audio`; also a sample rate the codec does not take.
     """
-    container, subtype = _format(fmt)
-    soundfile = _soundfile(fmt, container, subtype)
+    spec = audio_format(fmt)
+    if spec.rate_for(sample_rate) != sample_rate:
+        raise OptionError(
+            f"{spec.label} takes {', '.join(str(r) for r in spec.sample_rates)} Hz, "
+            f"not {sample_rate}"
+        )
+    system = _system_opus(fmt)
+    if system is not None and isinstance(target, int):
+        return SystemOpusWriter(system, target, sample_rate, channels)
+    soundfile = _soundfile(spec)
     return soundfile.SoundFile(
-        target, "w", sample_rate, channels, subtype, format=container, closefd=False
+        target, "w", sample_rate, channels, spec.subtype, format=spec.container, closefd=False
     )
 
 
@@ -92,9 +114,7 @@ def write_audio(audio: Audio, path: Path, fmt: str | None = None) -> Path:
     """
     path = Path(path)
     if fmt is None:
-        fmt = path.suffix.lstrip(".").lower()
-        if not fmt:
-            raise OptionError(f"cannot tell the audio format of {path.name!r}; add an extension")
+        fmt = format_of_file(path.name).name
     data = encode_audio(audio, fmt)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
@@ -127,19 +147,26 @@ def read_audio(path: Path) -> Audio:
     return Audio(samples=np.ascontiguousarray(samples), sample_rate=int(rate))
 
 
-def _format(fmt: str) -> tuple[str, str]:
-    if not isinstance(fmt, str):
-        raise TypeError(f"format must be a string, not {type(fmt).__name__}")
+def writable(fmt: str) -> bool:
+    """Whether ``fmt`` can be written here (False for unknown names)."""
     try:
-        return _SNDFILE[fmt.lower()]
-    except KeyError:
-        raise OptionError(
-            f"unknown audio format {fmt!r}; choose one of: {', '.join(AUDIO_FORMATS)}"
-        ) from None
+        if _system_opus(fmt) is None:
+            _soundfile(audio_format(fmt))
+    except (OptionError, EngineUnavailableError):
+        return False
+    return True
 
 
-def _soundfile(fmt: str, container: str, subtype: str) -> ModuleType:
-    """The soundfile module, once it is known to write ``container``/``subtype``."""
+def _system_opus(fmt: str) -> ctypes.CDLL | None:
+    """The system libsndfile for Opus (see :mod:`composer.audio.opus`), else None."""
+    if audio_format(fmt).name != "opus" or not opus.PREFER_SYSTEM:
+        return None
+    return opus.system_library()
+
+
+def _soundfile(spec: AudioFormat) -> ModuleType:
+    """The soundfile module, once it is known to write ``spec``'s container/subtype."""
+    container, subtype, fmt = spec.container, spec.subtype, spec.name
     try:
         import soundfile
     except (ImportError, OSError):
@@ -151,7 +178,7 @@ def _soundfile(fmt: str, container: str, subtype: str) -> ModuleType:
     ):
         raise EngineUnavailableError(
             f"this libsndfile ({soundfile.__libsndfile_version__}) cannot write {fmt}; "
-            "pip install -U soundfile (its wheels bundle libsndfile >= 1.1 with MP3), "
-            "or choose wav, ogg or flac"
+            "pip install -U soundfile (its wheels bundle libsndfile >= 1.2 with MP3 and "
+            "Opus), or choose wav, ogg or flac"
         )
     return soundfile

@@ -40,6 +40,10 @@ _SONAMES = {
 
 _lib: ctypes.CDLL | None = None
 _lib_lock = threading.Lock()
+#: Synths are created (SoundFont loaded) one at a time: two threads loading the same
+#: SoundFont at once (fluidsynth 2.3, dynamic sample loading) sometimes gave a synth
+#: whose samples played ~12 dB too loud (see tests/audio/test_parallel.py).
+_create_lock = threading.Lock()
 
 
 def load_library() -> ctypes.CDLL:
@@ -160,11 +164,15 @@ class FluidSynth:
         self._set("synth.sample-rate", float(sample_rate))
         for key, value in settings.items():
             self._set(key, value)
-        self._synth = self._lib.new_fluid_synth(self._settings)
+        with _create_lock:
+            self._synth = self._lib.new_fluid_synth(self._settings)
+            loaded = bool(self._synth) and (
+                self._lib.fluid_synth_sfload(self._synth, os.fsencode(soundfont), 1) >= 0
+            )
         if not self._synth:
             self.close()
             raise EngineUnavailableError("fluidsynth could not create a synthesizer")
-        if self._lib.fluid_synth_sfload(self._synth, os.fsencode(soundfont), 1) < 0:
+        if not loaded:
             self.close()
             raise OptionError(f"not a SoundFont fluidsynth can load: {soundfont}")
         if self._lib.fluid_synth_set_interp_method(self._synth, -1, interpolation) != 0:
@@ -215,7 +223,8 @@ class FluidSynth:
     def close(self) -> None:
         """Free the synthesizer and its settings (idempotent)."""
         if self._synth:
-            self._lib.delete_fluid_synth(self._synth)
+            with _create_lock:  # frees samples in the cache another synth may be loading
+                self._lib.delete_fluid_synth(self._synth)
             self._synth = None
         if self._settings:
             self._lib.delete_fluid_settings(self._settings)

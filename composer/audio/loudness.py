@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from composer.audio.kweighting import hop_energy
+from composer.audio.kweighting import hop_energy, plan
 from composer.audio.limiter import limiter_gain
 from composer.audio.model import Audio
 from composer.errors import OptionError
@@ -22,6 +22,8 @@ HOPS_PER_BLOCK = 4  # 400 ms blocks, 75 % overlap
 _CHANNEL_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # L, R, C, Ls, Rs
 _TOLERANCE_LU = 0.02
 _MAX_ROUNDS = 8
+#: Audio in front of each piece a :class:`LoudnessMeter` measures (seconds).
+CONTEXT_S = 0.2
 #: The limiter may take off at most this much more gain than plain scaling would apply.
 MAX_LIMITING_DB = 24.0
 
@@ -94,6 +96,52 @@ def fit_gain(
     if gain * float(peak.max()) <= ceiling:
         return gain, None
     return _fit_limited(samples, peak, energy, plan.hop, target, ceiling, gain, audio.sample_rate)
+
+
+class LoudnessMeter:
+    """Integrated loudness of audio that is written a piece at a time.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray
+        ``(>= frames, channels)`` float32, filled in over time (front to back).
+    sample_rate : int
+        Frames per second.
+    frames : int
+        The audio's length.
+
+    Each :meth:`advance` measures the whole 100 ms hops that became final, K-filtered with
+    :data:`CONTEXT_S` of the audio before them in front: the filter forgets its past
+    within that (its slowest pole falls by ~e⁻⁴⁷), so the result equals
+    :func:`integrated_loudness` of the whole to float rounding.
+    """
+
+    def __init__(self, samples: np.ndarray, sample_rate: int, frames: int) -> None:
+        self._samples = samples
+        self._rate = sample_rate
+        self._frames = frames
+        self._hop = plan(sample_rate).hop
+        self._context = round(CONTEXT_S * sample_rate / self._hop) * self._hop
+        self._done = 0
+        self._energy: list[np.ndarray] = []
+
+    def advance(self, ready: int) -> None:
+        """Measure what frames ``0:ready`` (final from now on) complete."""
+        end = self._frames if ready >= self._frames else ready // self._hop * self._hop
+        if end <= self._done:
+            return
+        context = min(self._done, self._context)
+        piece = self._samples[self._done - context : end].astype(np.float32, copy=False)
+        energy, _plan = hop_energy(piece, self._rate)
+        self._energy.append(energy[:, context // self._hop :])
+        self._done = end
+
+    def loudness(self) -> float:
+        """The integrated loudness (LUFS) of all ``frames``; ``-inf`` for silence."""
+        if self._frames == 0:
+            return -math.inf
+        self.advance(self._frames)
+        return _gated(np.concatenate(self._energy, axis=1), self._hop, self._frames)
 
 
 def check_levels(target_lufs: float, ceiling_dbfs: float) -> tuple[float, float]:

@@ -76,7 +76,7 @@ class _Slot:
     used: bool = False
 
 
-_slots: dict[tuple[str, int, int], _Slot] = {}
+_slots: dict[tuple[str, int, int, int], _Slot] = {}
 _slots_lock = threading.Lock()
 
 
@@ -155,7 +155,7 @@ def schedule(midi: bytes, sample_rate: int, tail_s: float) -> tuple[MidiEvents, 
 
 @contextmanager
 def synth_for(
-    path: Path, sample_rate: int, score: MidiEvents, threads: int | None = None
+    path: Path, sample_rate: int, score: MidiEvents, threads: int | None = None, part: int = 0
 ) -> Iterator[fluid.FluidSynth]:
     """A fresh synth for rendering ``score`` (chorus set as it needs), held exclusively.
 
@@ -169,9 +169,12 @@ def synth_for(
         What will be played (decides whether the chorus unit runs).
     threads : int, optional
         fluidsynth's ``synth.cpu-cores`` (default: :data:`SYNTH_SETTINGS`).
+    part : int
+        Which synth of a render split in parts (each part has its own, so the parts
+        can render at the same time; see :mod:`composer.audio.parallel`).
     """
     cores = _cores(threads)
-    slot = _slot(path, sample_rate, cores)
+    slot = _slot(path, sample_rate, cores, part)
     chorus = score.chorus_controls or _presets_use_chorus(path, score.presets)
     with slot.lock:
         synth = _fresh_synth(slot, path, sample_rate, cores)
@@ -212,8 +215,8 @@ def _presets_use_chorus(path: Path, presets: frozenset[tuple[int, int]]) -> bool
     return not presets <= every or bool(presets & chorus)
 
 
-def _slot(path: Path, sample_rate: int, cores: int) -> _Slot:
-    key = (str(path.resolve()), sample_rate, cores)
+def _slot(path: Path, sample_rate: int, cores: int, part: int = 0) -> _Slot:
+    key = (str(path.resolve()), sample_rate, cores, part)
     with _slots_lock:
         slot = _slots.get(key)
         if slot is None:
@@ -273,6 +276,7 @@ def warm_up(
     sample_rate: int = 44100,
     soundfont: str | os.PathLike[str] | None = None,
     threads: int | None = None,
+    parts: int = 1,
 ) -> None:
     """Create synths now, so the next render does not wait for the SoundFont to load.
 
@@ -282,11 +286,14 @@ def warm_up(
         As :func:`render_midi`.
     threads : int, optional
         fluidsynth's ``synth.cpu-cores`` of the synth to create.
+    parts : int
+        How many synths (one per part of a render split in parts).
     """
     check_options(sample_rate, 0.0)
     path, _note = find_soundfont(soundfont)
     cores = _cores(threads)
-    slot = _slot(path, sample_rate, cores)
-    with slot.lock:
-        if slot.synth is None:
-            slot.synth = _new_synth(path, sample_rate, cores)
+    for part in range(parts):
+        slot = _slot(path, sample_rate, cores, part)
+        with slot.lock:
+            if slot.synth is None:
+                slot.synth = _new_synth(path, sample_rate, cores)

@@ -96,10 +96,10 @@ class SynthEngine:
 
     def warm(self) -> None:
         """Load the SoundFont into the synths the next render uses, so it does not wait."""
-        from composer.audio.stream import PREPASS_RATE, STREAM_THREADS
+        from composer.audio.stream import PREPASS_PARTS, PREPASS_RATE, STREAM_THREADS
 
         if usable_cpus() >= 2:  # the overlapped path: the pre-pass renders first
-            warm_up(PREPASS_RATE, self.soundfont)
+            warm_up(PREPASS_RATE, self.soundfont, threads=1, parts=PREPASS_PARTS)
             warm_up(self.sample_rate, self.soundfont, threads=STREAM_THREADS)
         else:  # one core (e.g. a server's worker): the plain path
             warm_up(self.sample_rate, self.soundfont)

@@ -2,8 +2,9 @@
 
 ``FileResponse`` answers ``Range`` requests with ``206 Partial Content`` (browsers seek
 in audio that way; Safari insists on it). A song is saved with one audio file (Ogg
-Vorbis from the web); asking for another format (``audio.wav`` for Safari, say) converts
-it once and keeps the result in the song's folder as ``song.<fmt>``, written to a
+Vorbis from the web unless the request asked for another); asking for another format
+that :mod:`composer.audio.formats` marks ``on_demand`` (``audio.wav`` for Safari, say)
+converts it once and keeps the result in the song's folder as ``song.<fmt>``, written to a
 temporary name and renamed, so later requests (and ranges) are served from disk.
 """
 
@@ -17,16 +18,14 @@ from pathlib import Path
 from starlette.responses import FileResponse
 
 from composer.album import Record
-from composer.errors import NotFoundError
-from composer.web.views import AUDIO_TYPES
+from composer.audio.formats import FORMATS
+from composer.errors import ComposerError, NotFoundError
 
 CONTENT_TYPES = {
     "song.mid": "audio/midi",
     "score.json": "application/json",
     "song.musicxml": "application/vnd.recordare.musicxml+xml",
 }
-#: Formats converted on demand, and the soundfile (libsndfile) format/subtype for each.
-CONVERTIBLE = {"wav": ("WAV", "PCM_16"), "ogg": ("OGG", "VORBIS"), "flac": ("FLAC", "PCM_16")}
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -56,32 +55,31 @@ def song_file(record: Record, name: str, attachment: bool) -> FileResponse:
 
 def audio_file(record: Record, fmt: str, attachment: bool) -> FileResponse:
     """The song's audio in ``fmt``, converted (once) from the saved audio if needed."""
-    if fmt not in AUDIO_TYPES:
+    spec = FORMATS.get(fmt)
+    if spec is None:
         raise NotFoundError(f"unknown audio format {fmt!r}")
-    path = record.dir / f"song.{fmt}"
+    path = record.dir / f"song{spec.extension}"
     if not path.is_file():
         if record.audio is None:
             raise NotFoundError(f"song {record.id!r} has no audio")
-        if fmt not in CONVERTIBLE:
+        if not spec.on_demand:
             raise NotFoundError(f"song {record.id!r} has no {fmt} audio")
         convert(record.audio, path, fmt)
-    return file_response(path, AUDIO_TYPES[fmt], f"{record.id}.{fmt}", attachment)
+    return file_response(path, spec.content_type, f"{record.id}{spec.extension}", attachment)
 
 
 def convert(source: Path, target: Path, fmt: str) -> None:
     """Decode ``source`` and write ``target`` in ``fmt`` (atomically; once per file)."""
-    import soundfile
+    from composer.audio.files import encode_audio, read_audio
 
     with _lock_for(target):
         if target.is_file():
             return
-        kind, subtype = CONVERTIBLE[fmt]
         tmp = target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
         try:
-            samples, rate = soundfile.read(str(source), dtype="float32", always_2d=True)
-            soundfile.write(str(tmp), samples, rate, format=kind, subtype=subtype)
+            tmp.write_bytes(encode_audio(read_audio(source), fmt))
             os.replace(tmp, target)
-        except (OSError, RuntimeError) as e:  # gone (deleted meanwhile) or undecodable
+        except (OSError, RuntimeError, ComposerError) as e:  # gone meanwhile, or undecodable
             raise NotFoundError(
                 f"cannot make {fmt} audio for song {source.parent.name!r}: {e}"
             ) from None

@@ -13,6 +13,7 @@ from typing import Any, NotRequired
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
+from composer.audio.formats import WEB_FORMAT
 from composer.score import VAD, InputSummary, MoodSummary, Section, SpeakerMotif
 
 MAX_MOMENT_CHARS = 2000
@@ -88,6 +89,12 @@ class ComposeIn(BaseModel):
         max_length=40,
         description="synth, musicgen or audiocraft",
         json_schema_extra=_choices("composer.engines", "ENGINES"),
+    )
+    audio: str = Field(
+        WEB_FORMAT,
+        max_length=10,
+        description="audio file format (opus: Ogg Opus at 48 kHz)",
+        json_schema_extra=_choices("composer.audio.formats", "AUDIO_FORMATS"),
     )
     valence: float | None = Field(None, ge=-1, le=1, description="override valence")
     arousal: float | None = Field(None, ge=-1, le=1, description="override arousal")
@@ -216,6 +223,8 @@ class Info(BaseModel):
     version: str
     styles: list[str]
     engines: list[str]
+    audio_formats: list[str] = Field(description="what the ``audio`` field takes")
+    audio_default: str = Field(description="the ``audio`` format when none is asked for")
     musicxml: bool
     limits: dict[str, int]
     workers: dict[str, Any]

@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect
 from starlette.requests import Request as HttpRequest
 from starlette.types import Message, Receive
 
+from composer.audio.formats import AUDIO_FORMATS
 from composer.chat.limits import Limits as ChatLimits
 from composer.errors import InputError, TooLargeError
 from composer.music.compose import SongOptions
@@ -240,6 +241,10 @@ def to_request(
         raise InputError("the moment is empty")
     if isinstance(data, str) and not data.strip():
         raise InputError("the chat is empty")
+    if model.audio not in AUDIO_FORMATS:
+        raise InvalidRequestError(
+            f"unknown audio format {model.audio!r}; choose one of: {', '.join(AUDIO_FORMATS)}"
+        )
     if model.engine not in ENGINES:
         raise InvalidRequestError(
             f"unknown engine {model.engine!r}; choose one of: {', '.join(sorted(ENGINES))}"
@@ -259,7 +264,7 @@ def to_request(
         filename=filename,
         seed=model.seed,
         song=song,
-        audio_format="ogg",
+        audio_format=model.audio,
         engine=model.engine,
         musicxml=model.musicxml,
         limits=None

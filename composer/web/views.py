@@ -16,13 +16,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from composer.album import Album, Record
+from composer.audio.formats import FORMATS
 from composer.errors import NotFoundError
 from composer.web.jobs import JobState
 from composer.web.schemas import SongStatus
 
 API = "/api/songs"
 EXCERPT_CHARS = 140
-AUDIO_TYPES = {"ogg": "audio/ogg", "wav": "audio/wav", "flac": "audio/flac", "mp3": "audio/mpeg"}
+#: The formats a song's page lists (``audio_<name>`` links), in the page's order of
+#: preference: the saved one first, then those made on demand that every browser plays.
+PAGE_FORMATS = ("ogg", "wav")
 
 
 def job_links(song_id: str) -> dict[str, str]:
@@ -36,9 +39,9 @@ def song_links(record: Record) -> dict[str, str]:
     base = f"{API}/{record.id}"
     links = {**job_links(record.id), "score": f"{base}/score.json", "midi": f"{base}/song.mid"}
     if record.audio is not None:
-        saved = record.audio.suffix.lstrip(".")
+        saved = next((f.name for f in FORMATS.values() if f.extension == record.audio.suffix), "")
         links["audio"] = f"{base}/audio.{saved}"
-        for fmt in ("ogg", "wav"):
+        for fmt in dict.fromkeys((saved, *PAGE_FORMATS)):
             links[f"audio_{fmt}"] = f"{base}/audio.{fmt}"
     if record.musicxml is not None:
         links["musicxml"] = f"{base}/song.musicxml"

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from composer.audio.loudness import integrated_loudness, normalize
+from composer.audio.loudness import LoudnessMeter, integrated_loudness, normalize
 from composer.audio.model import Audio
 from composer.errors import OptionError
 
@@ -175,3 +175,24 @@ def test_no_scipy_at_run_time() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("rate", [8000, 44100, 48000])
+def test_meter_fed_in_pieces_equals_the_whole_song_measure(rate: int) -> None:
+    rng = np.random.default_rng(rate)
+    seconds = 7.3
+    t = np.arange(round(seconds * rate)) / rate
+    swell = 0.05 + 0.3 * (1 + np.sin(2 * np.pi * 0.2 * t)) / 2  # loud and quiet stretches
+    left = swell * np.sin(2 * np.pi * 220 * t) + 0.02 * rng.standard_normal(t.size)
+    right = swell * np.sin(2 * np.pi * 3000 * t + 1.0)
+    samples = np.stack([left, right], axis=1).astype(np.float32)
+    whole = integrated_loudness(Audio(samples, rate))
+    frames = samples.shape[0]
+    meter = LoudnessMeter(samples, rate, frames)
+    ready = 0
+    while ready < frames:  # uneven pieces, most not on the 100 ms grid
+        ready = min(frames, ready + int(rng.integers(1, rate)))
+        meter.advance(ready)
+    assert meter.loudness() == pytest.approx(whole, abs=1e-4)
+    assert LoudnessMeter(samples, rate, frames).loudness() == pytest.approx(whole, abs=1e-9)
+    assert LoudnessMeter(np.zeros((0, 2), np.float32), rate, 0).loudness() == -np.inf

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from composer.audio import stream
+from composer.audio.files import writable
 from composer.audio.limiter import limiter_gain
 from composer.audio.loudness import ceiling_linear, peaks
 from composer.audio.synth import render_midi
@@ -60,6 +61,22 @@ def test_streamed_and_plain_paths_agree(streamed: stream.Rendered) -> None:
     diff = streamed.audio.samples - plain.audio.samples * np.float32(ratio)
     rms = np.sqrt(np.mean(plain.audio.samples.astype(np.float64) ** 2))
     assert np.sqrt(np.mean(diff.astype(np.float64) ** 2)) < 0.05 * rms
+
+
+@pytest.mark.skipif(not writable("opus"), reason="this libsndfile has no Opus")
+@pytest.mark.parametrize("streamed_path", [True, False])
+def test_opus_is_rendered_at_48k_and_decodes_at_the_level(streamed_path: bool) -> None:
+    rendered = stream.render_encoded(song(), "opus", stream=streamed_path)
+    assert rendered.streamed is streamed_path and rendered.fmt == "opus"
+    audio = rendered.audio
+    assert audio.sample_rate == 48000  # rendered at the rate Opus takes, not resampled
+    assert np.abs(audio.samples).max() <= CEILING
+    decoded, rate = soundfile.read(io.BytesIO(rendered.data), dtype="float32", always_2d=True)
+    assert rate == 48000 and abs(decoded.shape[0] - audio.samples.shape[0]) <= 960
+    n = min(decoded.shape[0], audio.samples.shape[0])
+    measured = pyln.Meter(48000).integrated_loudness(decoded[:n].astype(np.float64))
+    assert measured == pytest.approx(-16.0, abs=0.6)  # the codec may move it ~0.1 LU
+    assert rendered.loudness_lufs == pytest.approx(-16.0, abs=0.5)
 
 
 @pytest.mark.parametrize("chunk", [1000, 4410, 65536])

@@ -73,8 +73,9 @@ def test_prewarm_runs_in_the_background_and_swallows_errors(
 
     monkeypatch.setattr(synth, "_slots", {})
     synth_engine.prewarm({}).join(timeout=30)
-    warmed = {(rate, cores) for (_, rate, cores), slot in synth._slots.items() if slot.synth}
-    assert warmed == {(44100, stream.STREAM_THREADS), (stream.PREPASS_RATE, synth._cores(None))}
+    warmed = {key[1:] for key, slot in synth._slots.items() if slot.synth}
+    parts = {(stream.PREPASS_RATE, 1, part) for part in range(stream.PREPASS_PARTS)}
+    assert warmed == {(44100, stream.STREAM_THREADS, 0), *parts}
     bad = synth_engine.prewarm({"soundfont": "/no/such/file.sf2"})
     bad.join(timeout=30)
     assert not bad.is_alive()

@@ -92,6 +92,8 @@ def test_unknown_routes_and_methods_keep_the_shape(client: TestClient) -> None:
 def test_info(client: TestClient) -> None:
     info = client.get("/api/info").json()
     assert "photograph" in info["styles"] and "synth" in info["engines"]
+    assert info["audio_formats"] == ["wav", "ogg", "flac", "mp3", "opus"]
+    assert info["audio_default"] == "ogg"
     assert info["limits"]["max_upload_bytes"] == 5_000_000
     assert info["limits"]["max_unzipped_bytes"] == 20_000_000
     assert info["workers"]["workers"] == 2 and info["workers"]["executor"] == "thread"

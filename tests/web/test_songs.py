@@ -11,6 +11,8 @@ import pytest
 import soundfile
 from fastapi.testclient import TestClient
 
+from composer.audio.formats import FORMATS
+
 from .conftest import ClientFactory, Gate, compose, wait_for
 from .test_compose import CHAT, error_of
 
@@ -213,3 +215,27 @@ def test_events_of_failed_and_done_songs(client: TestClient, song: str) -> None:
     }
     r = client.get("/api/songs/20250101-000000-nothing-00000000/events")
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_opus_is_saved_served_and_listed_first(client: TestClient, album_dir: Path) -> None:
+    song_id = compose(client, chat=CHAT, audio="opus")
+    links = wait_for(client, song_id)["links"]
+    assert links["audio"].endswith("/audio.opus") and links["audio_opus"] == links["audio"]
+    assert list(links).index("audio_opus") < list(links).index("audio_ogg")
+    r = client.get(links["audio_opus"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("audio/ogg")
+    assert "codecs=opus" in r.headers["content-type"]
+    assert r.headers["content-disposition"] == f'inline; filename="{song_id}.opus"'
+    info = soundfile.info(io.BytesIO(r.content))
+    assert info.subtype == "OPUS" and info.samplerate in FORMATS["opus"].sample_rates
+    # Vorbis (for browsers without Opus) is made from it on demand, at the saved rate.
+    r = client.get(links["audio_ogg"])
+    ogg = soundfile.info(io.BytesIO(r.content))
+    assert (r.status_code, ogg.subtype, ogg.samplerate) == (200, "VORBIS", info.samplerate)
+    assert abs(ogg.duration - info.duration) < 0.05
+    assert client.get(f"/api/songs/{song_id}").json()["links"]["audio"] == links["audio"]
+
+
+def test_unknown_audio_format_is_refused(client: TestClient) -> None:
+    r = client.post("/api/songs", json={"chat": CHAT, "audio": "aac"})
+    assert r.status_code == 422 and "opus" in error_of(r)["message"]

@@ -14,6 +14,9 @@ import numpy as np
 import soundfile
 
 from composer.album import Album, Record
+from composer.audio.files import encode_audio
+from composer.audio.formats import audio_format
+from composer.audio.model import Audio
 from composer.errors import InputError
 from composer.pipeline import Request
 from composer.progress import Progress
@@ -44,6 +47,17 @@ def ogg_bytes(seconds: float, freq: float = 440.0) -> bytes:
         out, np.stack([tone, tone], axis=1), SAMPLE_RATE, format="OGG", subtype="VORBIS"
     )
     return out.getvalue()
+
+
+def audio_file(fmt: str, seconds: float) -> dict[str, bytes]:
+    """``{"song.<ext>": bytes}``: the fake's tone in the requested format (Ogg: as above)."""
+    spec = audio_format(fmt)
+    if spec.name == "ogg":
+        return {"song.ogg": ogg_bytes(seconds)}
+    rate = spec.rate_for(SAMPLE_RATE)
+    t = np.arange(int(seconds * rate)) / rate
+    tone = (0.2 * np.sin(2 * math.pi * 440.0 * t)).astype(np.float32)
+    return {"song" + spec.extension: encode_audio(Audio(np.stack([tone, tone], 1), rate), fmt)}
 
 
 def score_doc(song_id: str, text: str, seconds: float) -> Score:
@@ -187,7 +201,7 @@ def fake_compose(request: Request, progress: Progress, album: Album, name: str) 
     seconds = 2.0
     files = {
         "song.mid": midi_bytes([60, 64, 67, 72]),
-        "song.ogg": ogg_bytes(seconds),
+        **audio_file(request.audio_format, seconds),
         "score.json": json.dumps(score_doc(name, text, seconds)).encode("utf-8"),
     }
     if request.musicxml:

@@ -244,6 +244,8 @@
     player.pause();
     player.replaceChildren();
     const sources = [];
+    // Saved as Ogg Opus (POST "audio": "opus"): offered first, to browsers that say they play it.
+    if (links.audio_opus) sources.push([links.audio_opus, 'audio/ogg; codecs="opus"']);
     if (links.audio_ogg) sources.push([links.audio_ogg, "audio/ogg"]);
     if (links.audio_wav) sources.push([links.audio_wav, "audio/wav"]);
     if (!sources.length && links.audio) sources.push([links.audio, ""]);
@@ -261,7 +263,8 @@
     const link = (a, href) => { a.hidden = !href; if (href) a.href = `${href}?download=1`; };
     link(el.dlMidi, links.midi);
     link(el.dlAudio, links.audio);
-    el.dlAudio.textContent = links.audio && links.audio.endsWith(".wav") ? "Audio (WAV)" : "Audio (Ogg)";
+    const kind = (links.audio || "").split(".").pop();
+    el.dlAudio.textContent = `Audio (${{ wav: "WAV", opus: "Opus", flac: "FLAC", mp3: "MP3" }[kind] || "Ogg"})`;
     link(el.dlWav, links.audio && !links.audio.endsWith(".wav") ? links.audio_wav : null);
     link(el.dlXml, links.musicxml);
     link(el.dlScore, links.score);

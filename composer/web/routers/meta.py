@@ -27,6 +27,7 @@ def musicxml_available() -> bool:
 @router.get("/info", response_model=Info, summary="Styles, engines, limits and workers")
 def info(state: Annotated[WebState, Depends(get_state)]) -> dict[str, Any]:
     from composer import chat
+    from composer.audio.formats import AUDIO_FORMATS, WEB_FORMAT
     from composer.engines import ENGINES
     from composer.music.compose import MAX_LENGTH_S, MIN_LENGTH_S
     from composer.music.orchestra import STYLES
@@ -37,6 +38,8 @@ def info(state: Annotated[WebState, Depends(get_state)]) -> dict[str, Any]:
         "styles": list(STYLES),
         "engines": sorted(ENGINES),
         "formats": list(getattr(chat, "FORMATS", ("auto",))),
+        "audio_formats": list(AUDIO_FORMATS),
+        "audio_default": WEB_FORMAT,
         "musicxml": musicxml_available(),
         "limits": {
             "max_upload_bytes": limits.max_upload_bytes,

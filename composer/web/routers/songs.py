@@ -6,7 +6,6 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,6 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from composer.album import check_id
+from composer.audio.formats import AUDIO_FORMATS
 from composer.errors import ComposerError, NotFoundError
 from composer.web import media
 from composer.web.schemas import (
@@ -61,11 +61,16 @@ _BODY = {
 }
 
 
-class AudioFormat(StrEnum):
-    ogg = "ogg"
-    wav = "wav"
-    flac = "flac"
-    mp3 = "mp3"
+#: The ``{fmt}`` of ``/audio.{fmt}``: a name in :data:`composer.audio.formats.FORMATS`
+#: (anything else is a 422, like every invalid parameter).
+AudioFormat = Annotated[
+    str,
+    PathParam(
+        description="audio format",
+        pattern=f"^(?:{'|'.join(AUDIO_FORMATS)})$",
+        json_schema_extra={"enum": list(AUDIO_FORMATS)},
+    ),
+]
 
 
 @router.post(
@@ -241,5 +246,5 @@ def get_musicxml(song_id: SongId, state: State, download: Download = True) -> Re
 def get_audio(
     song_id: SongId, fmt: AudioFormat, state: State, download: Download = False
 ) -> Response:
-    """The saved audio; ``wav`` (and ``ogg``/``flac``) are converted once when missing."""
-    return media.audio_file(state.album.get(song_id), fmt.value, download)
+    """The saved audio; ``wav``, ``ogg`` and ``flac`` are converted once when missing."""
+    return media.audio_file(state.album.get(song_id), fmt, download)
