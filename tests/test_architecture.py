@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "notation": {"music"},
     "audio": set(),
     "engines": {"audio", "music"},
-    "album": set(),
+    "album": {"audio"},  # the audio formats table: which file of a song is its audio
     "report": {"chat", "mood", "music"},
     "pipeline": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
                  "report"},

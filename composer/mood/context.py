@@ -70,6 +70,10 @@ _TEASE_RE = re.compile(
     re.IGNORECASE,
 )
 _WARM_EMOJI_RE = re.compile("[😘🥰😍❤♥💕💖💗😊☺😉😜😝😛🙃🤪😏]")
+# One pass finds the lines any rule may touch (most lines: none of them).
+_ANY_RE = re.compile(
+    "|".join(r.pattern for r in (_REPAIR_RE, _LAUGH_RE, _TEASE_RE, _WARM_EMOJI_RE)), re.IGNORECASE
+)
 
 
 def _is_repair(text: str) -> bool:
@@ -99,41 +103,62 @@ def in_context(texts: Sequence[str], own: np.ndarray, weights: np.ndarray) -> np
     ndarray, shape (n, 3)
         Clipped to -1..1.
     """
-    own = np.asarray(own, dtype=np.float64)
-    n = len(own)
-    out = own.copy()
-    if n == 0:
-        return out
-    decay = 0.5 ** (1.0 / HALF_LIFE)
-    acc = np.zeros(3)
-    total = 0.0
+    own = np.clip(np.asarray(own, dtype=np.float64), -1.0, 1.0)
+    if len(own) == 0:
+        return own.copy()
+    # Plain floats in the loop: per-row numpy arithmetic costs more than it computes.
+    rows, w = own.tolist(), np.asarray(weights, dtype=np.float64).tolist()
     quarrel = [is_quarrel(t) for t in texts]
+    marked = [_ANY_RE.search(t) is not None for t in texts]
+    out: list[list[float]] = []
     repaired: list[bool] = []
-    for i in range(n):
-        text = texts[i]
-        ctx = acc / total if total > 0.0 else None
-        row = own[i].copy()
+    decay = 0.5 ** (1.0 / HALF_LIFE)
+    acc, total = [0.0, 0.0, 0.0], 0.0
+    for i, text in enumerate(texts):
+        v, a, d = rows[i]
+        ctx = [x / total for x in acc] if total > 0.0 else None
         if ctx is not None:
-            row += LEAN * (1.0 - _confidence(row[0], len(text.split()))) * (ctx - row)
+            k = LEAN * (1.0 - _confidence(v, len(text.split())))
+            v, a, d = v + k * (ctx[0] - v), a + k * (ctx[1] - a), d + k * (ctx[2] - d)
         if quarrel[i]:
-            row[0] = min(row[0], QUARREL_VALENCE)
-        lo = max(0, i - FRICTION_WINDOW)
+            v = min(v, QUARREL_VALENCE)
         repair = False
-        if ctx is not None and not quarrel[i] and _is_repair(text):
-            dark = bool((out[lo:i, 0] < 2 * FRICTION).any())
-            if ctx[0] < FRICTION or any(quarrel[lo:i]) or dark or any(repaired[lo:i]):
-                repair = True
-                row[0] = max(row[0], REPAIR_VALENCE)
-                row[1] = row[1] - REPAIR_AROUSAL_DROP
+        if marked[i]:
+            lo = max(0, i - FRICTION_WINDOW)
+            friction = any(quarrel[lo:i]) or any(r[0] < 2 * FRICTION for r in out[lo:i])
+            making_up = any(repaired[lo:i])
+            v, a, repair = _rules(text, v, a, ctx, friction, making_up, quarrel[i])
         repaired.append(repair)
-        laughs = bool(_LAUGH_RE.search(text))
-        if laughs:
-            row[0] = max(row[0], LAUGH_VALENCE)
-        if _TEASE_RE.search(text):
-            warm = ctx is not None and ctx[0] > 0.05
-            if laughs or warm or any(repaired[lo:i]) or _WARM_EMOJI_RE.search(text):
-                row[0] = max(row[0], ctx[0] if warm and ctx is not None else LAUGH_VALENCE)
-        out[i] = np.clip(row, -1.0, 1.0)
-        acc = decay * acc + weights[i] * out[i]
-        total = decay * total + weights[i]
-    return out
+        row = [min(1.0, max(-1.0, x)) for x in (v, a, d)]
+        out.append(row)
+        acc = [decay * acc[j] + w[i] * row[j] for j in range(3)]
+        total = decay * total + w[i]
+    return np.asarray(out, dtype=np.float64)
+
+
+def _rules(
+    text: str,
+    v: float,
+    a: float,
+    ctx: list[float] | None,
+    friction: bool,
+    making_up: bool,
+    quarrel: bool,
+) -> tuple[float, float, bool]:
+    """Repairs, laughter and teasing on a line that has one of their phrases.
+
+    Returns the new valence and arousal and whether the line was a repair.
+    """
+    repair = False
+    in_friction = ctx is not None and (ctx[0] < FRICTION or friction or making_up)
+    if in_friction and not quarrel and _is_repair(text):
+        repair = True
+        v, a = max(v, REPAIR_VALENCE), a - REPAIR_AROUSAL_DROP
+    laughs = _LAUGH_RE.search(text) is not None
+    if laughs:
+        v = max(v, LAUGH_VALENCE)
+    if _TEASE_RE.search(text):
+        warm = ctx is not None and ctx[0] > 0.05
+        if laughs or warm or making_up or _WARM_EMOJI_RE.search(text):
+            v = max(v, ctx[0] if warm and ctx is not None else LAUGH_VALENCE)
+    return v, a, repair
