@@ -201,8 +201,8 @@ class MusicgenEngine:
         try:
             with torch.no_grad():
                 model.generate(
-                input_ids=ids,
-                attention_mask=mask,
+                    input_ids=ids,
+                    attention_mask=mask,
                     do_sample=True,
                     top_k=s.top_k if s.top_k > 0 else None,
                     temperature=s.temperature,
