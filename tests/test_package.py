@@ -117,7 +117,13 @@ def test_wheel_and_sdist_hold_every_shipped_file(dist: Path) -> None:
         for p in SHIPPED.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     }
-    assert {"mood/model.onnx", "mood/tokenizer.json", "mood/meta.json", "web/index.html"} <= shipped
+    assert {
+        "mood/model.onnx",
+        "mood/tokenizer.json",
+        "mood/meta.json",
+        "mood/moment.json",
+    } <= shipped
+    assert "web/index.html" in shipped
     (wheel,) = dist.glob("photograph-*.whl")
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
@@ -150,7 +156,7 @@ def test_installed_photograph_reads_moods_with_the_trained_model(
         cwd=tmp_path,
         env=env,
     )
-    assert json.loads(out)["mood"]["model"] == trained
+    assert json.loads(out)["mood"]["model"] == trained + "+moment"  # read by the moment head
     out = _run(
         [
             str(bin_dir / "photograph"),
@@ -167,7 +173,7 @@ def test_installed_photograph_reads_moods_with_the_trained_model(
         env=env,
     )
     summary = json.loads(out)
-    assert summary["mood"]["model"] == trained
+    assert summary["mood"]["model"] == trained + "+moment"
     assert Path(summary["midi"]).read_bytes()[:4] == b"MThd"
     assert Path(summary["audio"]).stat().st_size > 1000
 
