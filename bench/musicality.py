@@ -20,8 +20,8 @@ read by the real mood reader. The melody is the skyline of the first part (as in
   ``distinct_bars``, ``cosiatec_melody`` (bench/cosiatec.py, 3.0–4.5 wanted);
 - rhythm: ``notes_per_bar_ratio`` (a = +0.6 over a = -0.6), ``bar_rhythms_per_16``,
   ``top_duration_share`` (most common inter-onset interval / onsets);
-- cadences: ``pac_per_8_max`` (authentic cadences V–I with the melody on the tonic, in
-  any 8-bar window before the coda), ``coda_bars``, ``final_chord_bars``,
+- cadences: ``pac_per_8_max`` (authentic cadences: V–I into a phrase's fourth bar with
+  the melody on the tonic, in any 8-bar window before the coda), ``coda_bars``, ``final_chord_bars``,
   ``final_consonant``, ``ritardando`` (tempo events after the declared one, slowing),
   ``declared_tempo_first``, ``deceptive_before_climax``;
 - valence: ``brightness_spearman`` (Krumhansl–Kessler major-profile correlation minus
@@ -148,7 +148,10 @@ def cadence_figures(song: Song, data: bytes, melody: list[tuple[float, int]]) ->
     mel = dict(melody)
     pacs = []
     for prev, ch in itertools.pairwise(song.chords):
-        key = _section_at(song, int(ch.start // bpb) + 1).key
+        sec = _section_at(song, int(ch.start // bpb) + 1)
+        key = sec.key
+        if (int(ch.start // bpb) + 1 - sec.start_bar) % 4 != 3:
+            continue  # a cadence ends a phrase: the I of a phrase's fourth bar
         if (
             prev.root == (key.tonic + 7) % 12
             and (prev.root + 4) % 12 in prev.pitch_classes

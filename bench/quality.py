@@ -89,7 +89,7 @@ def make_mood(points: list[tuple[float, float, float]], speakers: list[str]) -> 
 
 
 def family(mode: str) -> str:
-    return "major" if mode in ("major", "lydian", "mixolydian") else "minor"
+    return "major" if mode in ("major", "lydian", "mixture") else "minor"
 
 
 def midi_notes(data: bytes) -> tuple[list[int], list[tuple[int, int, int, int]], int]:

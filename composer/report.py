@@ -96,6 +96,10 @@ def song_view(song: Song) -> dict[str, Any]:
             }
             for sp in song.speakers
         ],
+        "timeline": [
+            {"bar": b.bar, "section": b.section, "messages": list(b.messages)}
+            for b in song.timeline
+        ],
         "chords": [
             {"start": c.start, "beats": c.duration, "symbol": c.symbol} for c in song.chords
         ],
@@ -114,16 +118,16 @@ def song_view(song: Song) -> dict[str, Any]:
 
 def notes_view(song: Song) -> list[dict[str, Any]]:
     """All notes in seconds, for a piano roll: part index, pitch, start, duration, velocity."""
-    spb = 60.0 / song.tempo
     out = []
     for i, p in enumerate(song.parts):
         for n in p.notes:
+            on = song.seconds(n.start)  # through the tempo changes (the ritardando)
             out.append(
                 {
                     "part": i,
                     "pitch": n.pitch,
-                    "start": round(n.start * spb, 4),
-                    "duration": round(n.duration * spb, 4),
+                    "start": round(on, 4),
+                    "duration": round(song.seconds(n.end) - on, 4),
                     "velocity": n.velocity,
                 }
             )

@@ -8,7 +8,8 @@ Figures (chosen by arousal in :mod:`composer.music.mapping`):
   chord and falling back;
 - ``broken``: Alberti-style low–high–middle–high eighths over a held bass;
 - ``driving``: bass in octaves on every beat, chords on the backbeat and pushed on the
-  "and" of the next beat.
+  "and" of the next beat;
+- ``chorale``, ``waltz``, ``sweep`` and ``ostinato``: see :func:`_more`.
 
 Chord tones are voice-led from the previous chord (smallest motion), so the harmony moves
 smoothly even when the roots jump; the bass always plays the root, so it grounds the
@@ -88,11 +89,57 @@ def figure_span(
                 notes += [Note(p, start + beat, 0.75, soft) for p in upper[-3:]]
                 if beat + 1.5 <= beats:
                     notes += [Note(p, start + beat + 1.5, 0.5, soft) for p in upper[-3:]]
+    elif figure in ("chorale", "waltz", "sweep", "ostinato"):
+        notes += _more(figure, chord, bass, upper, start, beats, velocity, soft)
     else:
         raise ValueError(f"unknown figure {figure!r}")
     if fill_to is not None and beats >= 3:
         notes = _fill(notes, bass, fill_to, start + beats - 2, scale, soft)
     return notes, voicing
+
+
+def _more(
+    figure: str,
+    chord: Chord,
+    bass: int,
+    upper: list[int],
+    start: float,
+    beats: float,
+    velocity: int,
+    soft: int,
+) -> list[Note]:
+    """The quieter textures: a chorale (block chords on the half bar), a waltz (bass,
+    then the chord twice), a sweep (one rising arpeggio over two octaves, held), an
+    ostinato (the same eighth-note cell on root, fifth, octave and ninth every bar:
+    the Tiersen/Einaudi figure that holds a song together)."""
+    notes: list[Note] = []
+    if figure == "chorale":
+        half = beats / 2 if beats >= 4 else beats
+        t = 0.0
+        while t < beats - 1e-9:
+            notes.append(Note(bass, start + t, half, velocity if t == 0 else soft))
+            notes += [Note(p, start + t, half, soft) for p in upper]
+            t += half
+    elif figure == "waltz":
+        notes.append(Note(bass, start, 1.0, velocity))
+        for beat in range(1, round(beats)):
+            notes += [Note(p, start + beat, 1.0, soft) for p in upper[-3:]]
+    elif figure == "sweep":
+        tones = sorted({bass, bass + fifth(chord), *upper, *(p + 12 for p in upper[:2])})
+        step = min(0.5, beats / max(1, len(tones)))
+        for i, p in enumerate(tones):
+            t = i * step
+            if t >= beats - 1e-9:
+                break
+            notes.append(Note(p, start + t, beats - t, velocity if i == 0 else soft))
+    else:  # ostinato
+        third = next((i for i in (4, 3, 5, 2) if (chord.root + i) % 12 in chord.pitch_classes), 7)
+        top = 14 if (chord.root + 2) % 12 in chord.pitch_classes else 12 + third
+        cell = (bass, bass + fifth(chord), bass + 12, bass + top, bass + 12, bass + fifth(chord))
+        notes.append(Note(bass, start, beats, velocity))
+        for i in range(1, round(beats * 2)):
+            notes.append(Note(cell[i % len(cell)], start + 0.5 * i, 0.5, soft))
+    return notes
 
 
 def _fill(

@@ -98,6 +98,9 @@ def test_every_cue_is_in_the_documented_table():
         "suspension": "suspension",
         "variety": "variety",
         "section_bars": "phrasing",
+        "density": "density",
+        "textures": "textures",
+        "mode_colour": "mode colour",
     }
     fields = {f.name for f in dataclasses.fields(mapping.Cues)}
     assert fields == set(documented)
