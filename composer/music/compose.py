@@ -232,8 +232,12 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     skey = plan.keys[idx]
     start = bar * bb
     nxt = plan.sections[idx + 1] if idx + 1 < len(plan.sections) else None
+    prev = plan.sections[idx - 1] if idx else None
     deceptive = nxt is not None and nxt.role == "climax" and s.role != "intro"
     closing = s.bars >= 8 or score.body_count % 2 == 1 or nxt is None or nxt.role == "coda"
+    # one authentic cadence per eight bars: a short section after a closed period is
+    # interrupted (V–vi) instead
+    deceptive = deceptive or (s.bars < 8 and prev is not None and prev.bars >= 8 and s.role != "intro")
     closing = closing or deceptive
     rng = motifs.sub_rng(plan.seed, "harmony", letter)
     if s.role == "intro":
@@ -309,7 +313,7 @@ def _body(
     bb = plan.bar_beats
     who = s.speaker if s.speaker in plan.featured and s.role != "contrast" else None
     offset = REGISTER[plan.featured.index(who)] if who and plan.is_arc else 0
-    voice = melody.Voice(mat.melody_centre + offset, 7)
+    voice = melody.Voice(mat.melody_centre + offset, 6)
     motif = plan.signature[who] if who else plan.main
     contrast = s.role == "contrast" and score.opening is not None and motif is plan.main
     shape = phrase.Shape(

@@ -76,6 +76,8 @@ def colour_open(opening: tuple[int, ...], colour: str, key: Key) -> tuple[tuple[
     out = [(d, "") for d in opening]
     if colour == "lydian" and key.is_major:
         out[2] = (1, "II")
+    elif colour == "mixture" and key.is_major:
+        out[1] = (3, "iv")  # the minor subdominant: a shadow over the major
     elif colour == "dorian" and not key.is_major:
         out[1] = (3, "IV")
     return tuple(out)
@@ -196,8 +198,9 @@ def quality_for(key: Key, degree: int, colour: str, at_cadence: bool) -> str:
     if base == "dim":
         return "dim"
     if colour == "seventh" and degree % 7 != 0:
-        # not on the tonic: a major seventh there blurs the key
-        return "maj7" if base == "maj" else "min7"
+        # not on the tonic (a major seventh there blurs the key); minor chords stay
+        # triads, so that the warmth of the sevenths does not darken the major
+        return "maj7" if base == "maj" else base
     if colour == "add9" and degree % 7 in (0, 3):
         return "add9" if base == "maj" else "madd9"
     if colour == "sus" and degree % 7 in (0, 3) and base == "min":

@@ -14,8 +14,9 @@ contrast key   v          where the first B section goes: v < -0.75 stays in the
                           minor, -0.75..0 the relative major (a glimpse of light),
                           v ≥ 0 stays in the major (its minor chords do the shading)
 brightness     v          share of major chords the progressions aim for: minor
-                          0.25 (v = -1) … 0.6; major 0.55 … 0.95 (v = +1)
-register       v          melody centre from G4 (v = -1) to C5 (v = +1)
+                          0.25 (v = -1) … 0.6; major 0.4 … 0.95 (v = +1)
+register       v          melody centre from Eb4 (v = -1) to Eb5 (v = +1): neighbouring
+                          valence levels sit 3 semitones apart
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
 mode colour    v          a modal palette ordered by brightness: phrygian (bII, v = -1),
                           aeolian, dorian (major IV in minor), mixture (the minor iv
@@ -190,7 +191,7 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
     a01 = (a + 1) / 2
     major = v >= 0.0
     if major:
-        brightness = 0.55 + 0.4 * v
+        brightness = 0.4 + 0.55 * v
         contrast = "home"
     else:
         brightness = 0.6 + 0.35 * v
@@ -200,7 +201,7 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
         tempo=round(78 + (24 if a < 0 else 54) * a + 3 * v),
         melody_step=_step(a),
         figure=_figure(a),
-        melody_centre=round(69.5 + 2.5 * v),
+        melody_centre=round(69 + 6 * v),
         velocity=round(48 + 48 * a01 + 6 * d),
         velocity_range=round(8 + 14 * tension + 6 * a01),
         articulation=round(0.98 - 0.38 * max(0.0, a), 3),

@@ -66,7 +66,7 @@ def theme(rng: random.Random, step: float, bar_beats: float, contour: int = 0) -
             s = up * rng.choice((2, 2, 3))
             leap = s
         else:
-            s = up * rng.choice((1, 1, 0, 0, 1, -1))
+            s = up * rng.choice((1, 1, 0, 1, -1))
         steps.append(s)
     if n > 1 and all(x == 0 for x in steps[1:]):
         steps[1] = 1 if contour >= 0 else -1
@@ -77,7 +77,7 @@ def harmonise(motif: Motif, bar_beats: float) -> Motif:
     """Bend the steps so that every strong-beat note (the bar's first and, in 4/4, its
     third beat) lies a third, a fifth or an octave from the first: all of them can then
     be tones of the bar's chord. The step into such a note moves by one degree, toward
-    the smaller step."""
+    the smaller step (a third rather than a repeated note)."""
     out: list[tuple[int, float]] = []
     offset, t = 0, 0.0
     for i, (step, beats) in enumerate(motif):
@@ -85,7 +85,9 @@ def harmonise(motif: Motif, bar_beats: float) -> Motif:
             pos = round(t % bar_beats, 6)
             strong = pos == 0.0 or (bar_beats == 4.0 and pos == 2.0)
             if strong and (offset + step) % 2:
-                step += -1 if step > 0 else 1
+                # the nearer of the two even choices; a third rather than a repeat
+                options = (step - 1, step + 1)
+                step = min(options, key=lambda x: (2.5 if x == 0 else abs(x), abs(offset + x)))
             offset += step
         out.append((step, beats))
         t += beats
@@ -152,7 +154,7 @@ def _fit(motif: Motif, bar_beats: float) -> Motif:
     return (*head, (s, max(0.25, d + bar_beats - total)))
 
 
-SPEAKER_STEPS = (1, -1, 0, 2, -1, 1, 0, -2)  # steps and repeats, a third at most
+SPEAKER_STEPS = (1, -1, 0, 2, -1, 1, 2, -2)  # steps and repeats, a third at most
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 

@@ -55,8 +55,8 @@ LINE_RHYTHMS: dict[tuple[int, float], tuple[tuple[float, ...], ...]] = {
     ),
     (3, 4.0): (
         (0.5, 0.5, 1.0, 0.5, 0.5, 1.0),
-        (0.5, 0.5, 0.5, 0.5, 1.0, 1.0),
-        (1.0, 0.5, 0.5, 1.0, 0.5, 0.5),
+        (1.5, 0.5, 0.5, 0.5, 1.0),
+        (1.0, 0.5, 0.5, 2.0),
         (0.75, 0.25, 1.0, 0.5, 0.5, 1.0),
         (0.5, 1.0, 0.5, 1.0, 1.0),
     ),
@@ -128,8 +128,8 @@ def line(
             near = [d for d in range(prev - 2, prev + 3) if harmony.is_tone(d, t)]
             pick = min(near, key=lambda d: (abs(d - aim) + 0.4 * abs(d - prev), d)) if near else aim
         elif want == 0:
-            pick = prev + rng.choice((0, 0, 1, -1))
-        elif rng.random() < 0.3 and abs(want) < left:
+            pick = prev + rng.choice((0, 1, -1))
+        elif rng.random() < 0.12 and abs(want) < left:
             pick = prev  # a repeated note: speech-like, and it lets the line breathe
         else:
             pick = prev + (1 if want > 0 else -1)
@@ -144,9 +144,11 @@ def _rhythm(shape: Shape, bar_beats: float, rng: random.Random, avoid: tuple[flo
 
 
 def _answer(motif: Motif, shape: Shape, hows: list[str], bar_beats: float, which: int) -> Motif:
-    if shape.variety < 0.35 or shape.sequence:
+    if shape.sequence:
         return motif
-    return develop(motif, hows[(which + shape.variation) % len(hows)], bar_beats)
+    if shape.variety < 0.35:  # calm: the sequence, then the motif in longer notes
+        return motif if which == 0 else motifs.augment_rhythm(motif, bar_beats)
+    return develop(motif, hows[which % len(hows)], bar_beats)
 
 
 def _resolve(tones: list[Tone], harmony: Harmony, bar_beats: float, fixed: set[int]) -> list[Tone]:
@@ -198,7 +200,9 @@ def period(
     )
     hows = list(DEVELOPMENTS)
     rng.shuffle(hows)
-    fresh = random.Random(rng.getrandbits(32) * 31 + shape.variation)  # new lines on every return
+    base = rng.getrandbits(32)
+    fresh = random.Random(base * 31 + shape.variation)  # new lines on every return
+    kept = random.Random(base)  # the antecedent's line is the section's own
     motif_rhythm = tuple(d for _, d in motif)
     call = place(motif, first, 0.0)
     answer = _answer(motif, shape, hows, bar_beats, 0)
@@ -209,32 +213,49 @@ def period(
         start = fit(answer, harmony, bar_beats, bar_beats, first + (1 if up >= 0 else -1), window=1, bounds=bounds)
     opening = call + place(answer, start, bar_beats)
     statements = [0, 1] if answer is motif else [0]
+    # the consequent's answer: another development (or the sequence the other way)
+    other = _answer(motif, shape, hows, bar_beats, 1)
+    t5 = 5 * bar_beats
+    if other is motif:
+        at = fit(other, harmony, t5, bar_beats, first - (1 if up >= 0 else -1), window=1, bounds=bounds)
+    else:
+        at = fit(other, harmony, t5, bar_beats, call[-1].degree - (up or 1), bounds=bounds)
+    reply = place(other, at, t5)
     tones: list[Tone] = []
+    first_line: list[Tone] = []
     phrases = 2 if bars >= 8 else 1
     for p in range(phrases):
         b0 = 4 * p * bar_beats
         last = p == phrases - 1
         closing = last and shape.closing
-        if p == 1 and shape.variation % 2 == 1 and shape.variety > 0.7:
-            # a lively return ornaments the consequent's call
-            head = place(motifs.diminish_rhythm(motif, bar_beats), first, b0)
-            tones += head + [Tone(tn.degree, tn.start + b0, tn.beats) for tn in opening if tn.start >= bar_beats]
-            statements += [s + 4 for s in statements if s == 1]
+        if p == 1 and shape.variation > 0:
+            # a return ornaments the consequent's call
+            tones += place(motifs.diminish_rhythm(motif, bar_beats), first, b0) + reply
+            statements += [5] if other is motif else []
+        elif p == 1:
+            tones += [Tone(tn.degree, tn.start + b0, tn.beats) for tn in call] + reply
+            statements += [4, 5] if other is motif else [4]
         else:
-            tones += [Tone(tn.degree, tn.start + b0, tn.beats) for tn in opening]
-            statements += [s + 4 for s in statements if s < 4] if p == 1 else []
+            tones += opening
         t = b0 + 2 * bar_beats
         if last and shape.climax:
             rise = rising(motif)
             height = max(tn.degree for tn in place(rise, 0, 0.0))
-            summit = max(max(tn.degree for tn in tones) + 1, bounds[1] + 1)
+            summit = max(max(tn.degree for tn in tones) + 1, bounds[1])
             s = fit(rise, harmony, t, bar_beats, summit - height, window=1, bounds=(bounds[0], bounds[1] + 2))
             tones += place(rise, s, t)
+        elif p == 1 and shape.variation == 0 and first_line:
+            # the consequent's line: the antecedent's in sequence, a step lower
+            tones += [Tone(tn.degree - 1, tn.start + b0, tn.beats) for tn in first_line]
         else:
             goal = min(bounds[1], first + 3) if not last else first - 1
-            rhythm = _rhythm(shape, bar_beats, fresh, motif_rhythm)
-            tones += line(harmony, tones[-1].degree, t, rhythm, goal, bar_beats, fresh)
-        lead = None if closing or shape.suspension else fresh.choice((None, bar_beats / 2, 1.0))
+            pick = kept if p == 0 and (phrases == 2 or shape.variation == 0) else fresh
+            rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm)
+            tones += line(harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick)
+            if p == 0:
+                first_line = [Tone(tn.degree, tn.start, tn.beats) for tn in tones if tn.start >= t]
+        leads = (None, bar_beats / 2, 1.0)
+        lead = None if closing or shape.suspension else leads[shape.variation % 3]
         tones += cadence(
             harmony,
             tones[-1].degree,
