@@ -126,7 +126,7 @@ def _more(
             notes += [Note(p, start + beat, 1.0, soft) for p in upper[-3:]]
     elif figure == "sweep":
         tones = sorted({bass, bass + fifth(chord), *upper, *(p + 12 for p in upper[:2])})
-        step = min(0.5, beats / max(1, len(tones)))
+        step = 0.5 if 0.5 * len(tones) <= beats else 0.25  # on the sixteenth grid
         for i, p in enumerate(tones):
             t = i * step
             if t >= beats - 1e-9:

@@ -151,6 +151,11 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     bar_beats = home.time_signature[0] * 4.0 / home.time_signature[1]
     total = form.bars_for(options.length_s, home.tempo, bar_beats)
     sections = tuple(form.plan(mood, total, v, a, home.section_bars))
+    # an arc's sections move their tempo: one correction of the length if they drift
+    est = sum(s.bars * bar_beats * 60.0 / _tempo_of(home, is_arc, s) for s in sections)
+    if abs(est - options.length_s) > 0.1 * options.length_s:
+        total = max(8, round(total * options.length_s / est))
+        sections = tuple(form.plan(mood, total, v, a, home.section_bars))
     theme = motifs.theme(motifs.sub_rng(seed, "theme"), home.melody_step, bar_beats, home.contour)
     signature, featured = _featured(chat, mood, bar_beats, home.density)
     body = [s for s in sections if s.role not in ("intro", "coda")]
@@ -198,11 +203,13 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     )
 
 
-def _section_tempo(plan: _Plan, s: PlannedSection, cues: Cues) -> int:
-    """One tempo for a one-mood song; in an arc, each section moves with its mood."""
-    if not plan.is_arc or s.role == "intro":
-        return plan.home.tempo
-    return plan.home.tempo + max(-16, min(16, cues.tempo - plan.home.tempo))
+def _tempo_of(home: Cues, is_arc: bool, s: PlannedSection) -> int:
+    """One tempo for a one-mood song; in an arc, each section moves with its mood (at
+    most 16 bpm away from the song's)."""
+    if not is_arc or s.role == "intro":
+        return home.tempo
+    cues = mapping.cues(s.valence, s.arousal, s.dominance)
+    return home.tempo + max(-16, min(16, cues.tempo - home.tempo))
 
 
 def _tempo_changes(sections: list[Section], bar_beats: float) -> tuple[tuple[float, float], ...]:
@@ -232,12 +239,15 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     skey = plan.keys[idx]
     start = bar * bb
     nxt = plan.sections[idx + 1] if idx + 1 < len(plan.sections) else None
-    prev = plan.sections[idx - 1] if idx else None
-    deceptive = nxt is not None and nxt.role == "climax" and s.role != "intro"
-    closing = s.bars >= 8 or score.body_count % 2 == 1 or nxt is None or nxt.role == "coda"
-    # one authentic cadence per eight bars: a short section after a closed period is
-    # interrupted (V–vi) instead
-    deceptive = deceptive or (s.bars < 8 and prev is not None and prev.bars >= 8 and s.role != "intro")
+    # the cadence plan: short sections pair into periods (half cadence, then authentic)
+    # counted back from the last one, which closes home; one authentic cadence per
+    # eight bars (a period before a short closing section is interrupted, V–vi), and a
+    # deceptive cadence before the climax
+    after = [t for t in plan.sections[idx + 1 :] if t.role not in ("intro", "coda")]
+    closing = s.bars >= 8 or len(after) % 2 == 0
+    deceptive = s.role != "intro" and bool(after) and (
+        after[0].role == "climax" or (s.bars >= 8 and after[0].bars < 8 and len(after) % 2 == 1)
+    )
     closing = closing or deceptive
     rng = motifs.sub_rng(plan.seed, "harmony", letter)
     if s.role == "intro":
@@ -261,7 +271,7 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     ]
     score.chords += chords
     vel = cues.velocity + (8 if s.role == "climax" else 0)
-    tempo = _section_tempo(plan, s, cues) if s.role != "coda" else score.sections[-1].tempo
+    tempo = _tempo_of(plan.home, plan.is_arc, s) if s.role != "coda" else score.sections[-1].tempo
     score.sections.append(
         Section(
             s.name, bar + 1, s.bars, skey, round(s.valence, 3), round(s.arousal, 3),
@@ -358,7 +368,8 @@ def _coda(
     first = _recall(score, plan.main, under, low, bb, 0.0)
     tones = list(first)
     pair = [n for n in plan.featured if plan.signature[n] != plan.main][:1]
-    inner = melody.Voice(mat.melody_centre - 10, 4)
+    floor = min(n.pitch for n in melody.pitches(first, under))
+    inner = melody.Voice(floor - 8, 5)  # under the recalled call
     if pair:
         other = plan.signature[pair[0]]
         tones += melody.statement(other, under, bb, bb, low)

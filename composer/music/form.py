@@ -62,7 +62,7 @@ def plan(
     coda = 4
     stretch_v = stretch([s.vad.valence for s in mood.segments], 0.5)
     stretch_a = stretch([s.vad.arousal for s in mood.segments], 0.4)
-    phrases = max(2, round((total_bars - intro - coda) / 4))
+    phrases = max(1, round((total_bars - intro - coda) / 4))
     if section_bars == 4:
         body = [4] * phrases
     else:

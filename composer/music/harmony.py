@@ -174,10 +174,10 @@ def intro(key: Key, bars: int, bar_beats: float) -> list[Slot]:
 
 
 def coda(bars: int, bar_beats: float, colour: str, key: Key) -> list[Slot]:
-    """Coda over a tonic pedal: I – IV (iv in a dark or mixed colour) – I, a plagal
+    """Coda over a tonic pedal: I – IV (iv in minor) – I, a plagal
     close, the last tonic held for the final two bars (or more)."""
-    dark = colour in ("mixture", "aeolian", "phrygian") or not key.is_major
-    sub = (3, "iv") if dark and key.is_major else (3, "")
+    del colour  # the plagal "amen": IV in major, iv in minor (the key's own)
+    sub = (3, "")
     head = bars - 2
     out = [Slot(0, 0.0, bar_beats, True)]
     for i in range(1, head):

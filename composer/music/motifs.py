@@ -84,7 +84,8 @@ def harmonise(motif: Motif, bar_beats: float) -> Motif:
         if i:
             pos = round(t % bar_beats, 6)
             strong = pos == 0.0 or (bar_beats == 4.0 and pos == 2.0)
-            if strong and (offset + step) % 2:
+            leapt = i > 1 and abs(out[-1][0]) >= 2  # then the step back stays a step
+            if strong and (offset + step) % 2 and not leapt:
                 # the nearer of the two even choices; a third rather than a repeat
                 options = (step - 1, step + 1)
                 step = min(options, key=lambda x: (2.5 if x == 0 else abs(x), abs(offset + x)))
@@ -189,4 +190,7 @@ def speaker_motif(name: str, texts: list[str], bar_beats: float, density: int = 
         if abs(steps[-1]) >= 2:
             s = -1 if steps[-1] > 0 else 1
         steps.append(s)
-    return harmonise(_fit(tuple(zip(steps, fitted, strict=True)), bar_beats), bar_beats)
+    out = harmonise(_fit(tuple(zip(steps, fitted, strict=True)), bar_beats), bar_beats)
+    if all(st == 0 for st, _ in out[1:]):  # it must move: a third up at the end
+        out = (*out[:-1], (2, out[-1][1]))
+    return out

@@ -115,9 +115,11 @@ def line(
     goal: int,
     bar_beats: float,
     rng: random.Random,
+    top: int | None = None,
 ) -> list[Tone]:
     """A bar of new melody from the tone ``prev`` toward the degree ``goal``: chord tones
-    on the strong beats (a step or a third away), steps and repeated notes between."""
+    on the strong beats (a step or a third away), steps and repeated notes between;
+    never above ``top`` (the climax's height is kept for the climax)."""
     out: list[Tone] = []
     t = t0
     for i, beats in enumerate(rhythm):
@@ -125,7 +127,11 @@ def line(
         want = goal - prev
         aim = prev + max(-2, min(2, round(want / left))) if want else prev
         if _strong(t, bar_beats):
-            near = [d for d in range(prev - 2, prev + 3) if harmony.is_tone(d, t)]
+            near = [
+                d
+                for d in range(prev - 2, prev + 3)
+                if harmony.is_tone(d, t) and (top is None or d <= top)
+            ]
             pick = min(near, key=lambda d: (abs(d - aim) + 0.4 * abs(d - prev), d)) if near else aim
         elif want == 0:
             pick = prev + rng.choice((0, 1, -1))
@@ -133,6 +139,8 @@ def line(
             pick = prev  # a repeated note: speech-like, and it lets the line breathe
         else:
             pick = prev + (1 if want > 0 else -1)
+        if top is not None and pick > top:
+            pick = top - 1 if pick - 1 > top else top
         out.append(Tone(pick, t, beats))
         prev, t = pick, t + beats
     return out
@@ -241,17 +249,17 @@ def period(
         if last and shape.climax:
             rise = rising(motif)
             height = max(tn.degree for tn in place(rise, 0, 0.0))
-            summit = max(max(tn.degree for tn in tones) + 1, bounds[1])
+            summit = max(max(tn.degree for tn in tones) + 1, bounds[1] + 1)
             s = fit(rise, harmony, t, bar_beats, summit - height, window=1, bounds=(bounds[0], bounds[1] + 2))
             tones += place(rise, s, t)
         elif p == 1 and shape.variation == 0 and first_line:
             # the consequent's line: the antecedent's in sequence, a step lower
             tones += [Tone(tn.degree - 1, tn.start + b0, tn.beats) for tn in first_line]
         else:
-            goal = min(bounds[1], first + 3) if not last else first - 1
+            goal = min(bounds[1] - 1, first + 3) if not last else first - 1
             pick = kept if p == 0 and (phrases == 2 or shape.variation == 0) else fresh
             rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm)
-            tones += line(harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick)
+            tones += line(harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick, bounds[1] - 1)
             if p == 0:
                 first_line = [Tone(tn.degree, tn.start, tn.beats) for tn in tones if tn.start >= t]
         leads = (None, bar_beats / 2, 1.0)
