@@ -21,6 +21,7 @@ minutes); the benches read that file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -46,13 +47,9 @@ def entropy(counts: Counter[int] | Counter[float]) -> float:
 def statistics(melody: list[tuple[float, int]]) -> dict[str, float]:
     """The seven statistics of a skyline melody (see the module docstring)."""
     pitches = [p for _, p in melody]
-    ivs = [b - a for a, b in zip(pitches, pitches[1:], strict=False)]
+    ivs = [b - a for a, b in itertools.pairwise(pitches)]
     n = max(1, len(ivs))
-    iois = [
-        round((b - a) * 4)
-        for (a, _), (b, _) in zip(melody, melody[1:], strict=False)
-        if 0 < b - a <= 8.0
-    ]
+    iois = [round((b - a) * 4) for (a, _), (b, _) in itertools.pairwise(melody) if 0 < b - a <= 8.0]
     return {
         "step": sum(1 <= abs(i) <= 2 for i in ivs) / n,
         "leap7": sum(abs(i) > 7 for i in ivs) / n,
@@ -73,14 +70,18 @@ def build_corpus() -> list[dict[str, float]]:
         opus = corpus.parse(name)
         for score in opus.scores:
             notes = [n for n in score.flatten().notes if n.isNote]
-            melody = [(float(n.offset), n.pitch.midi) for n in notes if not n.tie or n.tie.type == "start"]
+            melody = [
+                (float(n.offset), n.pitch.midi) for n in notes if not n.tie or n.tie.type == "start"
+            ]
             if len(melody) >= 12:
                 rows.append(statistics(melody))
         print(name, len(rows), file=sys.stderr)
     return rows
 
 
-def band(rows: list[dict[str, float]], lo: float = 0.1, hi: float = 0.9) -> dict[str, tuple[float, float]]:
+def band(
+    rows: list[dict[str, float]], lo: float = 0.1, hi: float = 0.9
+) -> dict[str, tuple[float, float]]:
     """Per statistic, the p10–p90 band of the rows."""
     out = {}
     for s in STATS:

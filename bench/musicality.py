@@ -21,8 +21,9 @@ read by the real mood reader. The melody is the skyline of the first part (as in
 - rhythm: ``notes_per_bar_ratio`` (a = +0.6 over a = -0.6), ``bar_rhythms_per_16``,
   ``top_duration_share`` (most common inter-onset interval / onsets);
 - cadences: ``pac_per_8_max`` (authentic cadences: V–I into a phrase's fourth bar with
-  the melody on the tonic, in any 8-bar window before the coda), ``coda_bars``, ``final_chord_bars``,
-  ``final_consonant``, ``ritardando`` (tempo events after the declared one, slowing),
+  the melody on the tonic, in any 8-bar window before the coda), ``coda_bars``,
+  ``final_chord_bars``, ``final_consonant``, ``ritardando`` (tempo events after the
+  declared one, slowing),
   ``declared_tempo_first``, ``deceptive_before_climax``;
 - valence: ``brightness_spearman`` (Krumhansl–Kessler major-profile correlation minus
   minor-profile correlation of the pitch-class durations, best key of each, over the 25
@@ -175,7 +176,11 @@ def cadence_figures(song: Song, data: bytes, melody: list[tuple[float, int]]) ->
     tonic = song.key.tonic
     rel = sorted((pc - tonic) % 12 for pc in last.pitch_classes)
     consonant = last.root == tonic and set(rel) in (
-        {0, 4, 7}, {0, 3, 7}, {0, 2, 4, 7}, {0, 2, 3, 7}, {0, 4, 7, 11}
+        {0, 4, 7},
+        {0, 3, 7},
+        {0, 2, 4, 7},
+        {0, 2, 3, 7},
+        {0, 4, 7, 11},
     )
     mid = mido.MidiFile(file=io.BytesIO(data))
     tempos = [m.tempo for m in mid.tracks[0] if m.type == "set_tempo"]
@@ -201,7 +206,9 @@ def cadence_figures(song: Song, data: bytes, melody: list[tuple[float, int]]) ->
     }
 
 
-def section_profile(song: Song, notes: list[tuple[int, int, int, int]], tpb: int) -> list[dict[str, Any]]:
+def section_profile(
+    song: Song, notes: list[tuple[int, int, int, int]], tpb: int
+) -> list[dict[str, Any]]:
     """Per body section: mode, tempo, figure, mean melody pitch, mean velocity."""
     del notes, tpb
     bpb = song.beats_per_bar
@@ -261,11 +268,14 @@ def song_figures(song: Song, parse: bool = False) -> dict[str, Any]:
         "key_ok": (tonic, mode) == (song.key.tonic, fam),
         "mean_pitch": st.fmean(p for _, p in melody),
         "spread": _spread(song),
-        "palette": sorted({c.symbol[len(c.symbol.rstrip("m()add79sujdi4")) :] for c in song.chords}),
+        "palette": sorted(
+            {tuple(sorted((pc - c.root) % 12 for pc in c.pitch_classes)) for c in song.chords}
+        ),
         "mode_colour": getattr(song, "colour", song.key.mode),
         "profile": section_profile(song, notes, tpb),
         "speakers_ok": [
-            sum(motif_found(song, sp.motif, b) for _, b in sp.appearances) >= 2 for sp in song.speakers
+            sum(motif_found(song, sp.motif, b) for _, b in sp.appearances) >= 2
+            for sp in song.speakers
         ],
     }
     return row
@@ -316,13 +326,32 @@ def main() -> None:
     args = ap.parse_args()
     seeds = range(args.seeds)
     cases: list[tuple[Any, ...]] = [
-        ("grid", v, a, s, st_, args.length) for v in GRID for a in GRID for s in seeds for st_ in args.styles
+        ("grid", v, a, s, st_, args.length)
+        for v in GRID
+        for a in GRID
+        for s in seeds
+        for st_ in args.styles
     ]
-    cases += [("probe", v, a, s, "photograph", args.length) for v in (-0.5, 0.0, 0.5) for a in (-0.6, 0.6) for s in seeds]
+    cases += [
+        ("probe", v, a, s, "photograph", args.length)
+        for v in (-0.5, 0.0, 0.5)
+        for a in (-0.6, 0.6)
+        for s in seeds
+    ]
     if not args.no_chats:
-        files = sorted(p for p in CHATS.iterdir() if p.suffix in (".txt", ".csv", ".json", ".zip", ".srt", ".vtt") and p.name != "index.json")
+        files = sorted(
+            p
+            for p in CHATS.iterdir()
+            if p.suffix in (".txt", ".csv", ".json", ".zip", ".srt", ".vtt")
+            and p.name != "index.json"
+        )
         files.append(ROOT / "examples" / "chat.txt")
-        cases += [("chat", str(f), 0.0, s, st_, args.length) for f in files for s in seeds for st_ in args.styles]
+        cases += [
+            ("chat", str(f), 0.0, s, st_, args.length)
+            for f in files
+            for s in seeds
+            for st_ in args.styles
+        ]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         rows = list(pool.map(measure, cases, chunksize=2))
@@ -335,8 +364,11 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     songs = [r for r in rows if r["kind"] != "probe"]
     grid = [r for r in rows if r["kind"] == "grid"]
     chats = [r for r in rows if r["kind"] == "chat"]
-    print(f"songs {len(songs)} (grid {len(grid)}, chats {len(chats)}), probes {len(rows) - len(songs)}, "
-          f"length {args.length:g} s, styles {' '.join(args.styles)}, seeds {args.seeds}")
+    print(
+        f"songs {len(songs)} (grid {len(grid)}, chats {len(chats)}), "
+        f"probes {len(rows) - len(songs)}, "
+        f"length {args.length:g} s, styles {' '.join(args.styles)}, seeds {args.seeds}"
+    )
 
     def show(name: str, value: float, want: str = "", fmt: str = ".3f") -> None:
         print(f"{name} {value:{fmt}}" + (f"  (want {want})" if want else ""))
@@ -355,7 +387,10 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     for s in STATS:
         vals = sorted(r["envelope"][s] for r in songs)
         share = mean(band[s][0] <= x <= band[s][1] for x in vals)
-        print(f"envelope_{s} median {vals[len(vals) // 2]:.3f} band {band[s][0]:.3f}..{band[s][1]:.3f} inside {share:.2f}")
+        print(
+            f"envelope_{s} median {vals[len(vals) // 2]:.3f} "
+            f"band {band[s][0]:.3f}..{band[s][1]:.3f} inside {share:.2f}"
+        )
     show("envelope_median_inside", float(sorted(inside)[len(inside) // 2]), ">= 6 of 7", ".0f")
     show("envelope_mean_inside", mean(inside), "", ".2f")
     show("top_bar_share", mean(r["top_bar_share"] for r in songs), "<= 0.20")
@@ -381,24 +416,36 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     show("declared_tempo_first", mean(r["declared_tempo_first"] for r in songs), "1.0")
     show("deceptive_before_climax", mean(r["deceptive_before_climax"] for r in songs), "1.0")
     means = {
-        (v, a): mean(r["brightness"] for r in grid if (r["v"], r["a"]) == (v, a)) for v in GRID for a in GRID
+        (v, a): mean(r["brightness"] for r in grid if (r["v"], r["a"]) == (v, a))
+        for v in GRID
+        for a in GRID
     }
     show("brightness_spearman", spearman([k[0] for k in means], list(means.values())), ">= 0.90")
-    show("brightness_spearman_songs", spearman([r["v"] for r in grid], [r["brightness"] for r in grid]))
-    print("brightness_by_valence " + " ".join(
-        f"{v:+.1f}:{mean(x for k, x in means.items() if k[0] == v):.3f}" for v in GRID))
+    show(
+        "brightness_spearman_songs",
+        spearman([r["v"] for r in grid], [r["brightness"] for r in grid]),
+    )
+    print(
+        "brightness_by_valence "
+        + " ".join(f"{v:+.1f}:{mean(x for k, x in means.items() if k[0] == v):.3f}" for v in GRID)
+    )
     by = {(r["v"], r["a"], r["seed"], r["style"]): r for r in grid}
     differ = []
     for (v, a, s, sty), r in by.items():
         up = GRID.index(v) + 1
         if up < len(GRID) and (GRID[up], a, s, sty) in by:
             o = by[(GRID[up], a, s, sty)]
-            differ.append(sum((
-                r["mode_colour"] != o["mode_colour"],
-                abs(r["mean_pitch"] - o["mean_pitch"]) >= 3,
-                abs(r["spread"] - o["spread"]) >= 1,
-                r["palette"] != o["palette"],
-            )) >= 3)
+            differ.append(
+                sum(
+                    (
+                        r["mode_colour"] != o["mode_colour"],
+                        abs(r["mean_pitch"] - o["mean_pitch"]) >= 3,
+                        abs(r["spread"] - o["spread"]) >= 1,
+                        r["palette"] != o["palette"],
+                    )
+                )
+                >= 3
+            )
     show("neighbours_differ_3", mean(differ), "1.0")
     show("key_finder_tonic", mean(r["key_ok"] for r in songs), ">= 0.95")
     bright = [r for r in grid if r["v"] >= 0.5 and r["a"] >= 0.5]
@@ -410,8 +457,14 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
         pairs = [arc_pairs(r["profile"]) for r in quarrel]
         total = sum(p for p, _ in pairs)
         show("arc_pairs", float(total), "", ".0f")
-        show("arc_pairs_differ_3", sum(o for _, o in pairs) / total if total else float("nan"), "1.0")
-        show("speaker_motif_twice[quarrel]", mean(ok for r in quarrel for ok in r["speakers_ok"]), "1.0")
+        show(
+            "arc_pairs_differ_3", sum(o for _, o in pairs) / total if total else float("nan"), "1.0"
+        )
+        show(
+            "speaker_motif_twice[quarrel]",
+            mean(ok for r in quarrel for ok in r["speakers_ok"]),
+            "1.0",
+        )
     show("speaker_motif_twice", mean(ok for r in songs for ok in r["speakers_ok"]), "1.0")
 
 

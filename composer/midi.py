@@ -83,7 +83,9 @@ def _conductor(song: Song) -> mido.MidiTrack:
         tick = _ticks((s.start_bar - 1) * song.beats_per_bar)
         ev.append((tick, 4, mido.MetaMessage("marker", text=_text(s.name))))
         if s.source:  # where in the chat the section comes from
-            ev.append((tick, 4, mido.MetaMessage("cue_marker", text=_text(f"{s.name}: {s.source}"))))
+            ev.append(
+                (tick, 4, mido.MetaMessage("cue_marker", text=_text(f"{s.name}: {s.source}")))
+            )
         if s.key != current:
             ev.append((tick, 5, mido.MetaMessage("key_signature", key=key_signature_name(s.key))))
             current = s.key

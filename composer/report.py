@@ -96,6 +96,7 @@ def song_view(song: Song) -> dict[str, Any]:
             }
             for sp in song.speakers
         ],
+        "tempo_changes": [[beat, bpm] for beat, bpm in song.tempo_changes],
         "timeline": [
             {"bar": b.bar, "section": b.section, "messages": list(b.messages)}
             for b in song.timeline

@@ -28,50 +28,26 @@ always give the same score.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from composer.chat.model import Chat
-from composer.errors import OptionError
 from composer.mood.model import Mood
 from composer.music import harmony, mapping, melody, motifs, phrase, theory, timeline
 from composer.music.form import PlannedSection
 from composer.music.mapping import Cues
 from composer.music.model import Chord, Key, Note, Section, Song, SpeakerMotif
 from composer.music.motifs import Motif
-from composer.music.orchestra import STYLES, Lines, orchestrate
+from composer.music.options import MAX_LENGTH_S, MIN_LENGTH_S, SongOptions
+from composer.music.orchestra import Lines, orchestrate
+from composer.music.tempo import tempo_changes, tempo_of
 from composer.music.texture import accompany
 
-MIN_LENGTH_S, MAX_LENGTH_S = 10.0, 600.0
+__all__ = ["MAX_LENGTH_S", "MIN_LENGTH_S", "SongOptions", "compose", "section_key"]
+
 MAX_FEATURED = 6
 CONTRAST_LIFT = 2  # a contrasting section states the opening call a third or so higher
 REGISTER = (0, -3, 2, -5, 4, -2)  # melody centre offset of the 1st, 2nd … featured speaker
 VAMP = 2  # bars of accompaniment before the melody enters
-RITARDANDO = 0.3  # the final tempo is this much slower
-
-
-@dataclass(frozen=True, slots=True)
-class SongOptions:
-    """What the user may choose. ``valence``/``arousal`` override the analysed mood."""
-
-    seed: int = 0
-    length_s: float = 90.0
-    style: str = "photograph"
-    valence: float | None = None
-    arousal: float | None = None
-    humanize: bool = False
-    title: str = "Photograph"
-
-    def validate(self) -> None:
-        """Raise :class:`OptionError` for values out of range."""
-        if self.style not in STYLES:
-            raise OptionError(f"unknown style {self.style!r}; choose one of: {', '.join(STYLES)}")
-        if not MIN_LENGTH_S <= self.length_s <= MAX_LENGTH_S:
-            raise OptionError(f"length must be {MIN_LENGTH_S:g}..{MAX_LENGTH_S:g} seconds")
-        for name in ("valence", "arousal"):
-            value = getattr(self, name)
-            if value is not None and not (math.isfinite(value) and -1.0 <= value <= 1.0):
-                raise OptionError(f"{name} must be between -1 and 1")
 
 
 def section_key(home: Key, valence: float, is_arc: bool, role: str, contrast: str) -> Key:
@@ -125,7 +101,9 @@ class _Score:
     body_count: int = 0
 
 
-def _featured(chat: Chat, mood: Mood, bar_beats: float, density: int) -> tuple[dict[str, Motif], list[str]]:
+def _featured(
+    chat: Chat, mood: Mood, bar_beats: float, density: int
+) -> tuple[dict[str, Motif], list[str]]:
     """Every speaker's motif, and the speakers to feature (largest share first)."""
     texts: dict[str, list[str]] = {}
     for m in chat.messages:
@@ -152,7 +130,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     total = form.bars_for(options.length_s, home.tempo, bar_beats)
     sections = tuple(form.plan(mood, total, v, a, home.section_bars))
     # an arc's sections move their tempo: one correction of the length if they drift
-    est = sum(s.bars * bar_beats * 60.0 / _tempo_of(home, is_arc, s) for s in sections)
+    est = sum(s.bars * bar_beats * 60.0 / tempo_of(home, is_arc, s) for s in sections)
     if abs(est - options.length_s) > 0.1 * options.length_s:
         total = max(8, round(total * options.length_s / est))
         sections = tuple(form.plan(mood, total, v, a, home.section_bars))
@@ -165,9 +143,16 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         for s in sections
     )
     plan = _Plan(
-        seed, bar_beats, home, is_arc, tuple(featured), signature,
-        signature[opener] if opener else theme, sections, keys,
-    )  # fmt: skip
+        seed,
+        bar_beats,
+        home,
+        is_arc,
+        tuple(featured),
+        signature,
+        signature[opener] if opener else theme,
+        sections,
+        keys,
+    )
     score = _Score(bar_beats, appearances={n: [] for n in signature})
     bar = 0
     for idx in range(len(sections)):
@@ -197,36 +182,10 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         speakers=speakers,
         seed=seed,
         style=options.style,
-        tempo_changes=_tempo_changes(score.sections, bar_beats),
+        tempo_changes=tempo_changes(score.sections, bar_beats),
         timeline=bars,
         colour=home.mode_colour,
     )
-
-
-def _tempo_of(home: Cues, is_arc: bool, s: PlannedSection) -> int:
-    """One tempo for a one-mood song; in an arc, each section moves with its mood (at
-    most 16 bpm away from the song's)."""
-    if not is_arc or s.role == "intro":
-        return home.tempo
-    cues = mapping.cues(s.valence, s.arousal, s.dominance)
-    return home.tempo + max(-16, min(16, cues.tempo - home.tempo))
-
-
-def _tempo_changes(sections: list[Section], bar_beats: float) -> tuple[tuple[float, float], ...]:
-    """(beat, bpm) at every section whose tempo differs, then the final ritardando: the
-    coda's last three bars slow down beat by beat to ``1 - RITARDANDO`` of its tempo."""
-    out: list[tuple[float, float]] = []
-    now = sections[0].tempo
-    for s in sections[1:]:
-        if s.tempo != now:
-            out.append(((s.start_bar - 1) * bar_beats, float(s.tempo)))
-            now = s.tempo
-    end = (sections[-1].start_bar - 1 + sections[-1].bars) * bar_beats
-    beats = round(3 * bar_beats)
-    for i in range(beats):
-        f = (i + 1) / beats
-        out.append((end - beats + i, round(now * (1 - RITARDANDO * f * f), 2)))
-    return tuple(out)
 
 
 def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
@@ -245,8 +204,12 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     # deceptive cadence before the climax
     after = [t for t in plan.sections[idx + 1 :] if t.role not in ("intro", "coda")]
     closing = s.bars >= 8 or len(after) % 2 == 0
-    deceptive = s.role != "intro" and bool(after) and (
-        after[0].role == "climax" or (s.bars >= 8 and after[0].bars < 8 and len(after) % 2 == 1)
+    deceptive = (
+        s.role != "intro"
+        and bool(after)
+        and (
+            after[0].role == "climax" or (s.bars >= 8 and after[0].bars < 8 and len(after) % 2 == 1)
+        )
     )
     closing = closing or deceptive
     rng = motifs.sub_rng(plan.seed, "harmony", letter)
@@ -258,9 +221,15 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
         figure = plan.home.textures[0]
     else:
         slots = harmony.period(
-            skey, s.bars, mat.brightness, bb, rng,
-            closing=closing, deceptive=deceptive, colour=mapping.mode_colour(s.valence),
-        )  # fmt: skip
+            skey,
+            s.bars,
+            mat.brightness,
+            bb,
+            rng,
+            closing=closing,
+            deceptive=deceptive,
+            colour=mapping.mode_colour(s.valence),
+        )
         figure = cues.textures[score.body_count % len(cues.textures)]
     colours = [mat.colour] * len(slots)
     if s.role == "coda":  # the final tonic: a consonant triad, or add9 when bright
@@ -271,26 +240,43 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     ]
     score.chords += chords
     vel = cues.velocity + (8 if s.role == "climax" else 0)
-    tempo = _tempo_of(plan.home, plan.is_arc, s) if s.role != "coda" else score.sections[-1].tempo
+    tempo = tempo_of(plan.home, plan.is_arc, s) if s.role != "coda" else score.sections[-1].tempo
     score.sections.append(
         Section(
-            s.name, bar + 1, s.bars, skey, round(s.valence, 3), round(s.arousal, 3),
-            s.role, figure, tempo,
+            s.name,
+            bar + 1,
+            s.bars,
+            skey,
+            round(s.valence, 3),
+            round(s.arousal, 3),
+            s.role,
+            figure,
+            tempo,
         )
-    )  # fmt: skip
+    )
     score.voicing = accompany(
-        score.lines, chords, figure=figure, cues=cues, velocity=vel, scale=skey.scale,
-        final=s.role == "coda", following=plan.keys[idx + 1].tonic if nxt else None,
-        voicing=score.voicing, bar_beats=bb, grow=score.returns.get(letter, 0) > 0,
-    )  # fmt: skip
+        score.lines,
+        chords,
+        figure=figure,
+        cues=cues,
+        velocity=vel,
+        scale=skey.scale,
+        final=s.role == "coda",
+        following=plan.keys[idx + 1].tonic if nxt else None,
+        voicing=score.voicing,
+        bar_beats=bb,
+        grow=score.returns.get(letter, 0) > 0,
+    )
     under = melody.Harmony(skey, tuple(chords), start)
-    ctx = {"under": under, "bar": bar, "vel": vel, "cues": cues, "mat": mat}
     if s.role == "intro":
-        _intro(score, plan, s=s, **ctx)
+        _intro(score, plan, s=s, under=under, bar=bar, vel=vel, cues=cues, mat=mat)
     elif s.role == "coda":
-        _coda(score, plan, s=s, **ctx)
+        _coda(score, plan, s=s, under=under, bar=bar, vel=vel, cues=cues, mat=mat)
     else:
-        _body(score, plan, s=s, letter=letter, closing=closing, **ctx)
+        _body(
+            score, plan, s=s, under=under, bar=bar, vel=vel, cues=cues, mat=mat,
+            letter=letter, closing=closing,
+        )  # fmt: skip
         score.body_count += 1
 
 
@@ -345,7 +331,9 @@ def _body(
     for p in range(s.bars // 4):
         lo, hi = p * 4 * bb, (p + 1) * 4 * bb
         tones = [tn for tn in per.tones if lo <= tn.start < hi]
-        score.lines.add_phrase(melody.pitches(tones, under), vel, cues.velocity_range, cues.articulation)
+        score.lines.add_phrase(
+            melody.pitches(tones, under), vel, cues.velocity_range, cues.articulation
+        )
         # the bar where the melody holds a cadence tone: room for an answer
         score.answer_slots.append((s.name, bar + 4 * p + 4, under, (4 * p + 3) * bb))
     if score.opening is None and motif is plan.main:
@@ -373,17 +361,40 @@ def _coda(
     if pair:
         other = plan.signature[pair[0]]
         tones += melody.statement(other, under, bb, bb, low)
-        below = melody.statement(other, under, 0.0, bb, inner) + melody.statement(plan.main, under, bb, bb, inner)
-        score.lines.counter += [Note(n.pitch, n.start, n.duration, max(1, vel - 20)) for n in melody.pitches(below, under)]
+        below = melody.statement(other, under, 0.0, bb, inner) + melody.statement(
+            plan.main, under, bb, bb, inner
+        )
+        score.lines.counter += [
+            Note(n.pitch, n.start, n.duration, max(1, vel - 20))
+            for n in melody.pitches(below, under)
+        ]
         score.appearances[pair[0]] += [(s.name, bar + 1), (s.name, bar + 2)]
     else:
         goal = theory.nearest_degree(skey, low.centre)
         rng = motifs.sub_rng(plan.seed, "coda")
-        tones += phrase.line(under, tones[-1].degree, bb, phrase.LINE_RHYTHMS[(max(0, cues.density - 1), bb)][0], goal, bb, rng)
+        tones += phrase.line(
+            under,
+            tones[-1].degree,
+            bb,
+            phrase.LINE_RHYTHMS[(max(0, cues.density - 1), bb)][0],
+            goal,
+            bb,
+            rng,
+        )
     for i in range(2, s.bars - 2):
-        tones += phrase.line(under, tones[-1].degree, i * bb, (bb,), tones[-1].degree, bb, motifs.sub_rng(plan.seed, "coda", i))
+        tones += phrase.line(
+            under,
+            tones[-1].degree,
+            i * bb,
+            (bb,),
+            tones[-1].degree,
+            bb,
+            motifs.sub_rng(plan.seed, "coda", i),
+        )
     top = theory.nearest_degree(skey, low.centre + low.span)
-    tonics = [d for d in range(tones[-1].degree - 4, tones[-1].degree + 5) if d % 7 == 0 and d <= top + 7]
+    tonics = [
+        d for d in range(tones[-1].degree - 4, tones[-1].degree + 5) if d % 7 == 0 and d <= top + 7
+    ]
     goal = min(tonics, key=lambda d: (abs(d - tones[-1].degree), d))
     tones.append(melody.Tone(goal, (s.bars - 2) * bb, 2 * bb))
     score.lines.add_phrase(melody.pitches(tones, under), vel - 6, cues.velocity_range, 1.0)

@@ -155,11 +155,17 @@ def _textures(a: float, waltz: bool) -> tuple[str, ...]:
     """The left-hand textures for an arousal: intimate ones when calm, Alberti only
     above a = 0.3, driving ones when aroused."""
     if a < -0.3:
-        return ("waltz", "rocking", "sustained", "arpeggio") if waltz else (
-            "rocking", "sustained", "arpeggio", "chorale")
+        return (
+            ("waltz", "rocking", "sustained", "arpeggio")
+            if waltz
+            else ("rocking", "sustained", "arpeggio", "chorale")
+        )
     if a <= 0.3:
-        return ("waltz", "arpeggio", "ostinato", "sweep") if waltz else (
-            "rocking", "arpeggio", "ostinato", "sweep")
+        return (
+            ("waltz", "arpeggio", "ostinato", "sweep")
+            if waltz
+            else ("rocking", "arpeggio", "ostinato", "sweep")
+        )
     if a <= 0.7:
         return ("arpeggio", "broken", "ostinato", "sweep")
     return ("driving", "broken", "sweep", "arpeggio")

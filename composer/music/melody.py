@@ -105,7 +105,11 @@ def _score(tones: list[Tone], harmony: Harmony, t0: float, bar_beats: float) -> 
         w = (2.0 if on else 0.6) * min(2.0, 0.5 + tn.beats)
         chord_tone = harmony.is_tone(tn.degree, tn.start)
         total += w if chord_tone else -w
-        if on and not chord_tone and (i + 1 == len(tones) or abs(tones[i + 1].degree - tn.degree) != 1):
+        if (
+            on
+            and not chord_tone
+            and (i + 1 == len(tones) or abs(tones[i + 1].degree - tn.degree) != 1)
+        ):
             total -= 2.0  # a strong-beat non-chord tone that does not resolve by step
         if tn.degree % 7 in (0, 2, 4):
             total += 0.25 * w

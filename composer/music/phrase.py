@@ -146,7 +146,9 @@ def line(
     return out
 
 
-def _rhythm(shape: Shape, bar_beats: float, rng: random.Random, avoid: tuple[float, ...]) -> tuple[float, ...]:
+def _rhythm(
+    shape: Shape, bar_beats: float, rng: random.Random, avoid: tuple[float, ...]
+) -> tuple[float, ...]:
     pool = [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid]
     return rng.choice(pool)
 
@@ -216,16 +218,28 @@ def period(
     answer = _answer(motif, shape, hows, bar_beats, 0)
     target = call[-1].degree + (up or 1)
     model = intervals(call, harmony) if answer is motif else None
-    start = fit(answer, harmony, bar_beats, bar_beats, target, bounds=bounds, model=model, real=REAL)
+    start = fit(
+        answer, harmony, bar_beats, bar_beats, target, bounds=bounds, model=model, real=REAL
+    )
     if answer is motif and start == first:  # a sequence, not a repetition
-        start = fit(answer, harmony, bar_beats, bar_beats, first + (1 if up >= 0 else -1), window=1, bounds=bounds)
+        start = fit(
+            answer,
+            harmony,
+            bar_beats,
+            bar_beats,
+            first + (1 if up >= 0 else -1),
+            window=1,
+            bounds=bounds,
+        )
     opening = call + place(answer, start, bar_beats)
     statements = [0, 1] if answer is motif else [0]
     # the consequent's answer: another development (or the sequence the other way)
     other = _answer(motif, shape, hows, bar_beats, 1)
     t5 = 5 * bar_beats
     if other is motif:
-        at = fit(other, harmony, t5, bar_beats, first - (1 if up >= 0 else -1), window=1, bounds=bounds)
+        at = fit(
+            other, harmony, t5, bar_beats, first - (1 if up >= 0 else -1), window=1, bounds=bounds
+        )
     else:
         at = fit(other, harmony, t5, bar_beats, call[-1].degree - (up or 1), bounds=bounds)
     reply = place(other, at, t5)
@@ -250,7 +264,15 @@ def period(
             rise = rising(motif)
             height = max(tn.degree for tn in place(rise, 0, 0.0))
             summit = max(max(tn.degree for tn in tones) + 1, bounds[1] + 1)
-            s = fit(rise, harmony, t, bar_beats, summit - height, window=1, bounds=(bounds[0], bounds[1] + 2))
+            s = fit(
+                rise,
+                harmony,
+                t,
+                bar_beats,
+                summit - height,
+                window=1,
+                bounds=(bounds[0], bounds[1] + 2),
+            )
             tones += place(rise, s, t)
         elif p == 1 and shape.variation == 0 and first_line:
             # the consequent's line: the antecedent's in sequence, a step lower
@@ -259,7 +281,9 @@ def period(
             goal = min(bounds[1] - 1, first + 3) if not last else first - 1
             pick = kept if p == 0 and (phrases == 2 or shape.variation == 0) else fresh
             rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm)
-            tones += line(harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick, bounds[1] - 1)
+            tones += line(
+                harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick, bounds[1] - 1
+            )
             if p == 0:
                 first_line = [Tone(tn.degree, tn.start, tn.beats) for tn in tones if tn.start >= t]
         leads = (None, bar_beats / 2, 1.0)

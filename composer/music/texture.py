@@ -49,7 +49,9 @@ def accompany(
         if grow and not last:
             bass = accompaniment.bass_pitch(ch.root) - 12
             if bass >= LOWEST:
-                notes.append(Note(bass, ch.start, min(ch.duration, bar_beats), max(1, velocity - 18)))
+                notes.append(
+                    Note(bass, ch.start, min(ch.duration, bar_beats), max(1, velocity - 18))
+                )
         lines.accompaniment += notes
         motion = "pedal" if (last or final) else cues.bass_motion
         lines.bass += accompaniment.bass_span(

@@ -47,7 +47,9 @@ def sourced(
     and the speakers they come from, e.g. ``"messages 4-9: Ana, Ben"``."""
     out = []
     for s in sections:
-        msgs = sorted({m for b in timeline[s.start_bar - 1 : s.start_bar - 1 + s.bars] for m in b.messages})
+        msgs = sorted(
+            {m for b in timeline[s.start_bar - 1 : s.start_bar - 1 + s.bars] for m in b.messages}
+        )
         if not msgs:
             source = "the whole conversation"
         else:
@@ -55,7 +57,11 @@ def sourced(
             for m in msgs:
                 if m < len(chat.messages) and chat.messages[m].speaker not in who:
                     who.append(chat.messages[m].speaker)
-            span = f"message {msgs[0] + 1}" if len(msgs) == 1 else f"messages {msgs[0] + 1}-{msgs[-1] + 1}"
+            span = (
+                f"message {msgs[0] + 1}"
+                if len(msgs) == 1
+                else f"messages {msgs[0] + 1}-{msgs[-1] + 1}"
+            )
             source = f"{span}: {', '.join(who[:3])}"
         out.append(dataclasses.replace(s, source=source))
     return tuple(out)

@@ -51,8 +51,12 @@ def test_strong_beats_are_chord_tones_or_resolve_by_step():
         for seed in range(8):
             under = _under(key, 8, seed)
             for density in range(4):
-                shape = phrase.Shape(step=0.5, variety=0.6, density=density, suspension=seed % 3 == 0)
-                per = phrase.period(MOTIF, under, 8, 4.0, melody.Voice(70), random.Random(seed), shape)
+                shape = phrase.Shape(
+                    step=0.5, variety=0.6, density=density, suspension=seed % 3 == 0
+                )
+                per = phrase.period(
+                    MOTIF, under, 8, 4.0, melody.Voice(70), random.Random(seed), shape
+                )
                 tones = per.tones
                 for i, tn in enumerate(tones):
                     if tn.start % 2.0 or under.is_tone(tn.degree, tn.start):
@@ -69,7 +73,9 @@ def test_lines_are_denser_when_aroused():
         n = 0
         for seed in range(6):
             shape = phrase.Shape(step=0.5, density=density)
-            per = phrase.period(MOTIF, _under(key, 8, seed), 8, 4.0, melody.Voice(70), random.Random(seed), shape)
+            per = phrase.period(
+                MOTIF, _under(key, 8, seed), 8, 4.0, melody.Voice(70), random.Random(seed), shape
+            )
             n += len(_bar(per, 2)) + len(_bar(per, 6))
         counts.append(n)
     assert counts == sorted(counts) and counts[-1] >= 2 * counts[0]
@@ -88,7 +94,8 @@ def test_calm_answers_with_the_motif_and_returns_vary():
         first, again = run(variety, 0), run(variety, 1)
         assert _bar(first, 0) == _bar(again, 0)  # a return starts as the theme did
         changed = sum(
-            [(t.degree, t.start) for t in _bar(first, b)] != [(t.degree, t.start) for t in _bar(again, b)]
+            [(t.degree, t.start) for t in _bar(first, b)]
+            != [(t.degree, t.start) for t in _bar(again, b)]
             for b in range(8)
         )
         assert changed >= 2  # and changes at least two bars

@@ -45,7 +45,9 @@ def test_the_arc_is_audible():
     for style in ("photograph", "ensemble"):
         _, song = _quarrel(style=style)
         body = [s for s in song.sections if s.role not in ("intro", "coda")]
-        pairs = [(x, y) for x, y in itertools.combinations(body, 2) if abs(x.valence - y.valence) >= 0.2]
+        pairs = [
+            (x, y) for x, y in itertools.combinations(body, 2) if abs(x.valence - y.valence) >= 0.2
+        ]
         assert pairs  # the reader hears a quarrel and a making-up
         for x, y in pairs:
             differ = (
@@ -79,7 +81,12 @@ def _two_segments(first: VAD, second: VAD) -> tuple[Chat, Mood]:
     chat = Chat(tuple(Message(s, t) for s, t in lines), "test")
     msgs = tuple(MessageMood(i, s, first if i < 3 else second) for i, (s, _) in enumerate(lines))
     segs = (Segment(0, 3, first, (0,), "Ana"), Segment(3, 6, second, (3,), "Ben"))
-    overall = VAD(*(0.5 * (getattr(first, k) + getattr(second, k)) for k in ("valence", "arousal", "dominance")))
+    overall = VAD(
+        *(
+            0.5 * (getattr(first, k) + getattr(second, k))
+            for k in ("valence", "arousal", "dominance")
+        )
+    )
     spk = (SpeakerMood("Ana", 4, 0.6, overall), SpeakerMood("Ben", 2, 0.4, overall))
     return chat, Mood(overall, msgs, tuple(m.vad for m in msgs), segs, spk, "test")
 
@@ -106,7 +113,13 @@ def test_finale_combines_the_speakers_motifs():
     both = [
         bar
         for bar in range(2)
-        if len({n.pitch for n in song.parts[0].notes if lo + bar * bpb <= n.start < lo + (bar + 1) * bpb})
+        if len(
+            {
+                n.pitch
+                for n in song.parts[0].notes
+                if lo + bar * bpb <= n.start < lo + (bar + 1) * bpb
+            }
+        )
         and sum(1 for n in song.parts[0].notes if n.start == lo + bar * bpb) >= 2
     ]
     assert both == [0, 1]  # two voices together in the finale's first two bars
