@@ -76,8 +76,6 @@ def colour_open(opening: tuple[int, ...], colour: str, key: Key) -> tuple[tuple[
     out = [(d, "") for d in opening]
     if colour == "lydian" and key.is_major:
         out[2] = (1, "II")
-    elif colour == "mixture" and key.is_major:
-        out[1] = (3, "iv")  # the minor subdominant: a shadow over the major
     elif colour == "dorian" and not key.is_major:
         out[1] = (3, "IV")
     return tuple(out)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from composer.music.model import Chord, Note, Part
 
 STYLES = ("photograph", "ensemble", "lullaby")
+PAD_TOP = 64  # E4: an open pad stays under the melody
 
 
 @dataclass(slots=True)
@@ -135,7 +136,8 @@ def _counter_line(lines: Lines, low: int, high: int, velocity: int) -> list[Note
         options = [p for p in range(low, high + 1) if p % 12 in guides]
         if not options:
             continue
-        pitch = min(options, key=lambda p: (abs(p - prev), p))
+        # the nearest guide tone, but moving: a held line is a pad, not a counter-melody
+        pitch = min(options, key=lambda p: (abs(p - prev) + (3 if p == prev else 0), p))
         nxt = chords[i + 1] if i + 1 < len(chords) else None
         target = None
         if nxt is not None and ch.duration >= 2:
@@ -164,6 +166,7 @@ def _open_pad(lines: Lines, low: int, velocity: int) -> list[Note]:
         fifth = root + next((i for i in (7, 6, 8) if (ch.root + i) % 12 in pcs), 7)
         colour = [pc for k, pc in enumerate(pcs) if k in (1, 3)] or [pcs[-1]]
         tops = [root + 12 + (pc - ch.root) % 12 for pc in colour]
+        tops = [p - 12 if p > PAD_TOP else p for p in tops]  # under the melody
         out += [Note(p, ch.start, ch.duration, velocity) for p in (root, fifth, *tops)]
     return out
 
