@@ -188,6 +188,24 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     )
 
 
+def _cadence_plan(plan: _Plan, idx: int) -> tuple[bool, bool]:
+    """(closing, deceptive) for a section: short sections pair into periods (half
+    cadence, then authentic) counted back from the last one, which closes home; one
+    authentic cadence per eight bars (a period before a short closing section is
+    interrupted, V–vi), and a deceptive cadence before the climax."""
+    s = plan.sections[idx]
+    after = [t for t in plan.sections[idx + 1 :] if t.role not in ("intro", "coda")]
+    closing = s.bars >= 8 or len(after) % 2 == 0
+    deceptive = (
+        s.role != "intro"
+        and bool(after)
+        and (
+            after[0].role == "climax" or (s.bars >= 8 and after[0].bars < 8 and len(after) % 2 == 1)
+        )
+    )
+    return closing or deceptive, deceptive
+
+
 def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     """Chords, accompaniment and melody of one planned section."""
     s = plan.sections[idx]
@@ -198,20 +216,7 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     skey = plan.keys[idx]
     start = bar * bb
     nxt = plan.sections[idx + 1] if idx + 1 < len(plan.sections) else None
-    # the cadence plan: short sections pair into periods (half cadence, then authentic)
-    # counted back from the last one, which closes home; one authentic cadence per
-    # eight bars (a period before a short closing section is interrupted, V–vi), and a
-    # deceptive cadence before the climax
-    after = [t for t in plan.sections[idx + 1 :] if t.role not in ("intro", "coda")]
-    closing = s.bars >= 8 or len(after) % 2 == 0
-    deceptive = (
-        s.role != "intro"
-        and bool(after)
-        and (
-            after[0].role == "climax" or (s.bars >= 8 and after[0].bars < 8 and len(after) % 2 == 1)
-        )
-    )
-    closing = closing or deceptive
+    closing, deceptive = _cadence_plan(plan, idx)
     rng = motifs.sub_rng(plan.seed, "harmony", letter)
     if s.role == "intro":
         slots = harmony.intro(skey, s.bars, bb)

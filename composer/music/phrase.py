@@ -180,6 +180,61 @@ def _resolve(tones: list[Tone], harmony: Harmony, bar_beats: float, fixed: set[i
     return out
 
 
+def _responses(
+    motif: Motif,
+    harmony: Harmony,
+    call: list[Tone],
+    first: int,
+    bar_beats: float,
+    shape: Shape,
+    hows: list[str],
+    bounds: tuple[int, int],
+) -> tuple[Motif, list[Tone], Motif, list[Tone]]:
+    """The antecedent's answer (bar 2) and the consequent's (bar 6): their motifs and
+    tones. A sequence never repeats the call at its own pitch."""
+    up = shape.contour
+    answer = _answer(motif, shape, hows, bar_beats, 0)
+    target = call[-1].degree + (up or 1)
+    model = intervals(call, harmony) if answer is motif else None
+    start = fit(
+        answer, harmony, bar_beats, bar_beats, target, bounds=bounds, model=model, real=REAL
+    )
+    if answer is motif and start == first:  # a sequence, not a repetition
+        start = fit(
+            answer, harmony, bar_beats, bar_beats, first + (1 if up >= 0 else -1),
+            window=1, bounds=bounds,
+        )  # fmt: skip
+    # the consequent's answer: another development (or the sequence the other way)
+    other = _answer(motif, shape, hows, bar_beats, 1)
+    t5 = 5 * bar_beats
+    if other is motif:
+        at = fit(
+            other, harmony, t5, bar_beats, first - (1 if up >= 0 else -1), window=1, bounds=bounds
+        )
+    else:
+        at = fit(other, harmony, t5, bar_beats, call[-1].degree - (up or 1), bounds=bounds)
+    return answer, place(answer, start, bar_beats), other, place(other, at, t5)
+
+
+def _climb(
+    motif: Motif,
+    harmony: Harmony,
+    t: float,
+    bar_beats: float,
+    highest: int,
+    bounds: tuple[int, int],
+) -> list[Tone]:
+    """The climax: the motif's rhythm on a rising line that peaks above everything
+    heard so far (and above the voice)."""
+    rise = rising(motif)
+    height = max(tn.degree for tn in place(rise, 0, 0.0))
+    summit = max(highest + 1, bounds[1] + 1)
+    s = fit(
+        rise, harmony, t, bar_beats, summit - height, window=1, bounds=(bounds[0], bounds[1] + 2)
+    )
+    return place(rise, s, t)
+
+
 def period(
     motif: Motif,
     harmony: Harmony,
@@ -215,34 +270,11 @@ def period(
     kept = random.Random(base)  # the antecedent's line is the section's own
     motif_rhythm = tuple(d for _, d in motif)
     call = place(motif, first, 0.0)
-    answer = _answer(motif, shape, hows, bar_beats, 0)
-    target = call[-1].degree + (up or 1)
-    model = intervals(call, harmony) if answer is motif else None
-    start = fit(
-        answer, harmony, bar_beats, bar_beats, target, bounds=bounds, model=model, real=REAL
+    answer, response, other, reply = _responses(
+        motif, harmony, call, first, bar_beats, shape, hows, bounds
     )
-    if answer is motif and start == first:  # a sequence, not a repetition
-        start = fit(
-            answer,
-            harmony,
-            bar_beats,
-            bar_beats,
-            first + (1 if up >= 0 else -1),
-            window=1,
-            bounds=bounds,
-        )
-    opening = call + place(answer, start, bar_beats)
+    opening = call + response
     statements = [0, 1] if answer is motif else [0]
-    # the consequent's answer: another development (or the sequence the other way)
-    other = _answer(motif, shape, hows, bar_beats, 1)
-    t5 = 5 * bar_beats
-    if other is motif:
-        at = fit(
-            other, harmony, t5, bar_beats, first - (1 if up >= 0 else -1), window=1, bounds=bounds
-        )
-    else:
-        at = fit(other, harmony, t5, bar_beats, call[-1].degree - (up or 1), bounds=bounds)
-    reply = place(other, at, t5)
     tones: list[Tone] = []
     first_line: list[Tone] = []
     phrases = 2 if bars >= 8 else 1
@@ -261,19 +293,7 @@ def period(
             tones += opening
         t = b0 + 2 * bar_beats
         if last and shape.climax:
-            rise = rising(motif)
-            height = max(tn.degree for tn in place(rise, 0, 0.0))
-            summit = max(max(tn.degree for tn in tones) + 1, bounds[1] + 1)
-            s = fit(
-                rise,
-                harmony,
-                t,
-                bar_beats,
-                summit - height,
-                window=1,
-                bounds=(bounds[0], bounds[1] + 2),
-            )
-            tones += place(rise, s, t)
+            tones += _climb(motif, harmony, t, bar_beats, max(tn.degree for tn in tones), bounds)
         elif p == 1 and shape.variation == 0 and first_line:
             # the consequent's line: the antecedent's in sequence, a step lower
             tones += [Tone(tn.degree - 1, tn.start + b0, tn.beats) for tn in first_line]
