@@ -282,10 +282,11 @@ def song_figures(song: Song, parse: bool = False) -> dict[str, Any]:
 
 
 def _spread(song: Song) -> float:
-    """Mean distance from the lowest to the highest note sounding at each chord's start."""
+    """Voicing spread: mean distance from the lowest to the highest accompaniment note
+    (the second part: the left hand, the harp) played under each chord."""
     spans = []
     for c in song.chords:
-        ps = [n.pitch for p in song.parts for n in p.notes if n.start <= c.start < n.end]
+        ps = [n.pitch for n in song.parts[1].notes if c.start <= n.start < c.start + c.duration]
         if ps:
             spans.append(max(ps) - min(ps))
     return st.fmean(spans) if spans else 0.0

@@ -45,16 +45,26 @@ def figure_span(
     velocity: int,
     fill_to: int | None = None,
     scale: tuple[int, ...] = (),
+    spread: int = 14,
 ) -> tuple[list[Note], tuple[int, ...]]:
     """Left-hand notes for one chord lasting ``beats``; returns the notes and the voicing.
+
+    ``spread`` (semitones, the mood table's voicing cue): 16 or more opens the voicing
+    (its middle voice an octave up), 12 or less keeps it close (a top voice beyond the
+    spread is left out).
 
     ``fill_to`` (the next chord's root pitch class) replaces the last two beats of the
     figure with a walk up (or down) the scale into that root: a pianist's fill at the end
     of a phrase.
     """
-    voicing = theory.voice_chord(chord.pitch_classes[:4], *LH_CHORD, previous)
+    low, high = LH_CHORD
+    voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
+    if spread >= 16 and len(upper) >= 3:  # open: the middle voice up an octave
+        upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
+    elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
+        upper = upper[:-1]  # close and dark: the top voice left out
     soft = max(1, velocity - 10)
     notes: list[Note] = []
     eighths = round(beats * 2)

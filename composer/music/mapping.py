@@ -15,6 +15,8 @@ contrast key   v          where the first B section goes: v < -0.75 stays in the
                           v ≥ 0 stays in the major (its minor chords do the shading)
 brightness     v          share of major chords the progressions aim for: minor
                           0.25 (v = -1) … 0.6; major 0.4 … 0.95 (v = +1)
+voicing        v          left-hand chords close when sad (v ≤ -0.5: 12 semitones at
+                          most), open when bright (v ≥ 0.5: the middle voice an octave up)
 register       v          melody centre from Eb4 (v = -1) to Eb5 (v = +1): neighbouring
                           valence levels sit 3 semitones apart
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
@@ -103,6 +105,8 @@ class Cues:
         Left-hand textures the song's sections take in turn.
     mode_colour : str
         One of :data:`COLOURS`: the modal colour (borrowed chords) within major/minor.
+    voicing_spread : int
+        The widest the left hand's chord tones may be voiced, semitones.
     """
 
     major: bool
@@ -125,6 +129,7 @@ class Cues:
     density: int = 2
     textures: tuple[str, ...] = ("rocking", "arpeggio", "sustained")
     mode_colour: str = "ionian"
+    voicing_spread: int = 14
 
 
 def _clip(x: float) -> float:
@@ -223,6 +228,7 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
         density=0 if a < -0.5 else (1 if a < 0 else (2 if a < 0.5 else 3)),
         textures=_textures(a, a < -0.3 and v > 0.2),
         mode_colour=mode_colour(v),
+        voicing_spread=round(14 + 4 * v),
     )
 
 

@@ -44,7 +44,7 @@ def accompany(
         phrase_end = abs(bar_no % 4 - 3) < 1e-9 or (i == len(chords) - 1 and not final)
         fill = nxt if phrase_end and fig in FILLED and nxt is not None else None
         notes, voicing = accompaniment.figure_span(
-            fig, ch, ch.start, ch.duration, voicing, velocity - 14, fill, scale
+            fig, ch, ch.start, ch.duration, voicing, velocity - 14, fill, scale, cues.voicing_spread
         )
         if grow and not last:
             bass = accompaniment.bass_pitch(ch.root) - 12

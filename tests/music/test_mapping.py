@@ -101,6 +101,7 @@ def test_every_cue_is_in_the_documented_table():
         "density": "density",
         "textures": "textures",
         "mode_colour": "mode colour",
+        "voicing_spread": "voicing",
     }
     fields = {f.name for f in dataclasses.fields(mapping.Cues)}
     assert fields == set(documented)
