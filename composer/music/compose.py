@@ -291,7 +291,7 @@ def _intro(
 ) -> None:  # fmt: skip
     """A vamp of :data:`VAMP` bars, then each featured speaker's motif previewed in turn
     (a speaker heard again is heard at the same pitch)."""
-    voice = melody.Voice(mat.melody_centre)
+    voice = melody.Voice(mat.melody_centre, 5)  # under the climax: a preview, not a peak
     bb = plan.bar_beats
     for i in range(VAMP, s.bars):
         name = plan.featured[(i - VAMP) % len(plan.featured)]
