@@ -23,7 +23,7 @@ contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 
 mode colour    v          a modal palette ordered by brightness: phrygian (bII, v = -1),
                           aeolian, dorian (major IV in minor), mixture (the minor iv
                           borrowed at cadences, v ≈ 0), ionian, lydian (major II, v = +1)
-tempo          a (+ v)    intimate: 54 bpm at a = -1, 78 at a = 0 (≤ 84), 132 at a = +1
+tempo          a (+ v)    intimate: 54 bpm at a = -1, 78 at a = 0 (≤ 84), 140 at a = +1
                           (± 3 by valence)
 density        a          melody note values: quarter … eighth … 16th; bar rhythms of
                           four densities (held notes and rests … dotted, syncopated)
@@ -209,7 +209,7 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
         contrast = "relative" if v >= -0.75 else "home"
     return Cues(
         major=major,
-        tempo=round(78 + (24 if a < 0 else 54) * a + 3 * v),
+        tempo=round(78 + (24 if a < 0 else 62) * a + 3 * v),
         melody_step=_step(a),
         figure=_figure(a),
         melody_centre=round(69 + 6 * v),
