@@ -8,7 +8,7 @@ Usage::
 Songs: the 25-point valence × arousal grid (``bench/quality.py``'s moods) × seeds ×
 styles; a = ±0.6 probes (v in -0.5, 0, 0.5) for the rhythm ratio; and every fixture
 chat (``tests/fixtures/chats``, the same files as ``../shared/chat-formats``, plus
-``examples/`` and the quarrel-then-reconciliation chats ``tests/fixtures/chats/quarrel_*``)
+``examples/`` and the quarrel-then-reconciliation chats ``tests/fixtures/arcs/quarrel_*``)
 read by the real mood reader. The melody is the skyline of the first part (as in
 ``bench/quality.py``). Prints one ``name value`` line per figure of issue 14's list:
 
@@ -69,6 +69,7 @@ from composer.music.orchestra import STYLES  # noqa: E402
 KK_MAJ = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MIN = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 CHATS = ROOT / "tests" / "fixtures" / "chats"
+ARCS = ROOT / "tests" / "fixtures" / "arcs"  # quarrel-then-reconciliation chats
 
 
 def brightness(notes: list[tuple[int, int, int, int]]) -> float:
@@ -346,6 +347,7 @@ def main() -> None:
             if p.suffix in (".txt", ".csv", ".json", ".zip", ".srt", ".vtt")
             and p.name != "index.json"
         )
+        files += sorted(ARCS.glob("*.txt"))
         files.append(ROOT / "examples" / "chat.txt")
         cases += [
             ("chat", str(f), 0.0, s, st_, args.length)

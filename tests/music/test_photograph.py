@@ -1,8 +1,8 @@
 """The song as a photograph of *this* conversation: arc, climax, finale, timeline.
 
-Uses the quarrel-then-reconciliation fixture ``quarrel_dinner.txt`` read by the real mood
-reader (which splits it into a quarrel and a making-up), and hand-made moods for the
-finer points.
+Uses the quarrel-then-reconciliation fixture ``tests/fixtures/arcs/quarrel_dinner.txt``
+read by the real mood reader (which splits it into a quarrel and a making-up), and
+hand-made moods for the finer points.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from composer.mood.model import VAD, MessageMood, Mood, Segment, SpeakerMood
 from composer.music.compose import SongOptions, compose
 from composer.music.model import Song
 
-QUARREL = Path(__file__).resolve().parents[1] / "fixtures" / "chats" / "quarrel_dinner.txt"
+QUARREL = Path(__file__).resolve().parents[1] / "fixtures" / "arcs" / "quarrel_dinner.txt"
 
 
 def _quarrel(**kw) -> tuple[Chat, Song]:
