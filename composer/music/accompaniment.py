@@ -24,6 +24,7 @@ from composer.music.model import Chord, Note
 LH_CHORD = (48, 62)  # C3..D4: where the left hand's chord tones sit (under the melody)
 BASS = (36, 52)  # C2..E3: where the left hand's bass note sits
 BASS_LOW = 28  # E1: the bottom of a double bass / bass guitar
+OPEN_TOP = 64  # E4: an opened voice stays under the melody
 
 
 def bass_pitch(root_pc: int, low: int = BASS[0]) -> int:
@@ -61,7 +62,7 @@ def figure_span(
     voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
-    if spread >= 16 and len(upper) >= 3:  # open: the middle voice up an octave
+    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= OPEN_TOP:  # open voicing
         upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
     elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
         upper = upper[:-1]  # close and dark: the top voice left out

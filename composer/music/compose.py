@@ -50,6 +50,7 @@ MAX_FEATURED = 6
 CONTRAST_LIFT = 2  # a contrasting section states the opening call a third or so higher
 REGISTER = (0, -3, 2, -5, 4, -2)  # melody centre offset of the 1st, 2nd … featured speaker
 VAMP = 2  # bars of accompaniment before the melody enters
+LOWEST_CENTRE = 65  # a melody centred lower would sink into the left hand
 SHORT_BOOST = 8  # bpm a very short song may gain so that its form fits
 
 
@@ -64,7 +65,7 @@ def section_key(home: Key, valence: float, is_arc: bool, role: str, contrast: st
         return home
     if is_arc:
         if (home.is_major and valence < -0.05) or (not home.is_major and valence > 0.05):
-            return mapping.relative_key(home)
+            return Key(home.tonic, "minor" if home.is_major else "major")
         return home
     if role == "contrast" and contrast == "relative":
         return mapping.relative_key(home)
@@ -318,7 +319,9 @@ def _body(
     bb = plan.bar_beats
     who = s.speaker if s.speaker in plan.featured and s.role != "contrast" else None
     offset = REGISTER[plan.featured.index(who)] if who and plan.is_arc else 0
-    voice = melody.Voice(mat.melody_centre + offset, 6)
+    if plan.is_arc:  # an arc's sections keep the same tonic: register carries the mood
+        offset += round(4 * s.valence)
+    voice = melody.Voice(max(LOWEST_CENTRE, mat.melody_centre + offset), 6)
     motif = plan.signature[who] if who else plan.main
     contrast = s.role == "contrast" and score.opening is not None and motif is plan.main
     shape = phrase.Shape(
