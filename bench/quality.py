@@ -14,7 +14,8 @@ argument → reconciliation arcs. Prints one ``name value`` line per figure:
   than major/minor count as their major/minor family). By default the MIDI notes are
   read with mido into a flat music21 stream (same duration-weighted pitch-class profile,
   much faster); ``--parse`` uses ``music21.converter.parse`` on the bytes instead.
-- ``tempo_meta_ok``: the MIDI tempo is the declared tempo; ``onsets_on_16th_grid``.
+- ``tempo_meta_ok``: the MIDI's first tempo is the declared tempo (section tempi and
+  the final ritardando follow it); ``onsets_on_16th_grid``.
 - ``spearman_arousal_onset_rate``: arousal vs tempo × note density (distinct onsets per
   minute); ``spearman_valence_majorness``: valence vs major-ness = mean of the share of
   bars in major-mode sections and the share of chord time on major-third chords
@@ -89,7 +90,7 @@ def make_mood(points: list[tuple[float, float, float]], speakers: list[str]) -> 
 
 
 def family(mode: str) -> str:
-    return "major" if mode in ("major", "lydian", "mixolydian") else "minor"
+    return "major" if mode in ("major", "lydian", "mixture") else "minor"
 
 
 def midi_notes(data: bytes) -> tuple[list[int], list[tuple[int, int, int, int]], int]:
@@ -222,7 +223,7 @@ def measure(args: tuple[float, float, int, str, float, bool, str]) -> dict[str, 
         "key_ok": (tonic, mode) == (song.key.tonic, family(song.key.mode)),
         "found": f"{tonic}/{mode}",
         "declared": song.key.name,
-        "tempo_ok": tempos == [mido.bpm2tempo(song.tempo)],
+        "tempo_ok": bool(tempos) and tempos[0] == mido.bpm2tempo(song.tempo),
         "grid": sum(n[1] % (tpb // 4) == 0 for n in notes) / len(notes),
         "onset_rate": len(onsets) / song.duration_beats * song.tempo,
         "majorness": 0.5 * (bars_major + major_chords),

@@ -2,8 +2,10 @@
 
 Layout (type 1, 480 ticks per quarter note):
 
-- track 0, the conductor: song title, tempo, time signature, key signature (and key
-  changes), a marker at every section, chord symbols as text events;
+- track 0, the conductor: song title, tempo (the declared one first, then section
+  tempi and the final ritardando), time signature, key signature (and key changes), a
+  marker at every section and a cue marker naming the messages it comes from, chord
+  symbols as text events;
 - one track per part: name, key signature (notation programs read it per staff), GM
   program, volume and pan, notes, sustain pedal (CC64) for piano parts;
 - every track ends with an end-of-track event.
@@ -80,9 +82,15 @@ def _conductor(song: Song) -> mido.MidiTrack:
     for s in song.sections:
         tick = _ticks((s.start_bar - 1) * song.beats_per_bar)
         ev.append((tick, 4, mido.MetaMessage("marker", text=_text(s.name))))
+        if s.source:  # where in the chat the section comes from
+            ev.append(
+                (tick, 4, mido.MetaMessage("cue_marker", text=_text(f"{s.name}: {s.source}")))
+            )
         if s.key != current:
             ev.append((tick, 5, mido.MetaMessage("key_signature", key=key_signature_name(s.key))))
             current = s.key
+    for beat, bpm in song.tempo_changes:  # section tempi, then the final ritardando
+        ev.append((_ticks(beat), 3, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))))
     for c in song.chords:
         ev.append((_ticks(c.start), 6, mido.MetaMessage("text", text=c.symbol)))
     end = _ticks(song.duration_beats)

@@ -174,12 +174,16 @@ def _staff(
             if top:
                 m.insert(0, m21.tempo.MetronomeMark(number=song.tempo))
         section = starts.get(b + 1)
+        if top and b > 0:
+            _tempo_marks(m21, m, song, b)
         if section is not None:
             if section.key != current:
                 m.insert(0, _m21_key(m21, section.key))
                 current = section.key
             if top:
                 m.insert(0, m21.expressions.RehearsalMark(section.name))
+                if section.source:  # where in the chat this section comes from
+                    m.insert(0, m21.expressions.TextExpression(section.source))
         if top:
             for c in chords_by_bar.get(b, []):
                 m.insert(c.start - b * bpb, _chord_symbol(m21, c.symbol))
@@ -241,3 +245,18 @@ def to_musicxml(song: Song) -> bytes:
     data = GeneralObjectExporter(score).parse()
     # the same Song always gives the same bytes: drop the export date
     return re.sub(rb"\s*<encoding-date>[^<]*</encoding-date>", b"", bytes(data))
+
+
+def _tempo_marks(m21: Any, m: Any, song: Song, b: int) -> None:
+    """A metronome mark where a section changes tempo, "rit." where the ending slows."""
+    bpb = song.beats_per_bar
+    changes = song.tempo_changes
+    for i, (at, bpm) in enumerate(changes):
+        if not b * bpb <= at < (b + 1) * bpb:
+            continue
+        earlier = changes[i - 1][1] if i else song.tempo
+        if at == b * bpb and bpm == round(bpm):
+            m.insert(0, m21.tempo.MetronomeMark(number=round(bpm)))
+        elif bpm < earlier and (i == 0 or changes[i - 1][0] < at - 1 or earlier == round(earlier)):
+            m.insert(at - b * bpb, m21.expressions.TextExpression("rit."))
+            return

@@ -102,6 +102,11 @@ def song_view(song: Song) -> score.SongView:
             }
             for sp in song.speakers
         ],
+        "tempo_changes": [[beat, bpm] for beat, bpm in song.tempo_changes],
+        "timeline": [
+            {"bar": b.bar, "section": b.section, "messages": list(b.messages)}
+            for b in song.timeline
+        ],
         "chords": [
             {"start": c.start, "beats": c.duration, "symbol": c.symbol} for c in song.chords
         ],
@@ -120,16 +125,16 @@ def song_view(song: Song) -> score.SongView:
 
 def notes_view(song: Song) -> list[score.NoteEvent]:
     """All notes in seconds, for a piano roll: part index, pitch, start, duration, velocity."""
-    spb = 60.0 / song.tempo
     out: list[score.NoteEvent] = []
     for i, p in enumerate(song.parts):
         for n in p.notes:
+            on = song.seconds(n.start)  # through the tempo changes (the ritardando)
             out.append(
                 {
                     "part": i,
                     "pitch": n.pitch,
-                    "start": round(n.start * spb, 4),
-                    "duration": round(n.duration * spb, 4),
+                    "start": round(on, 4),
+                    "duration": round(song.seconds(n.end) - on, 4),
                     "velocity": n.velocity,
                 }
             )

@@ -129,6 +129,14 @@ class Part(TypedDict):
     pedal: bool
 
 
+class BarEvents(TypedDict):
+    """One bar of the timeline: its section and the messages (indices) it plays."""
+
+    bar: int
+    section: str
+    messages: list[int]
+
+
 class SongView(TypedDict):
     """Every musical choice of a song."""
 
@@ -142,6 +150,8 @@ class SongView(TypedDict):
     duration_s: float
     sections: list[Section]
     speakers: list[SpeakerMotif]
+    tempo_changes: list[list[float]]  # [beat, bpm]: the declared tempo, then the ritardando
+    timeline: list[BarEvents]  # one entry per bar: its section and the messages it plays
     chords: list[Chord]
     parts: list[Part]
 
@@ -154,14 +164,6 @@ class NoteEvent(TypedDict):
     start: float
     duration: float
     velocity: int
-
-
-class BarEvents(TypedDict):
-    """One bar of the timeline: its section and the messages (indices) it plays."""
-
-    bar: int
-    section: str
-    messages: list[int]
 
 
 class InputSummary(TypedDict):
@@ -199,8 +201,8 @@ class Score(TypedDict):
     """A song's ``score.json``: input digest, mood, every choice, seed, files, versions.
 
     ``files`` maps roles (``midi``, ``audio``, ``musicxml``, ``score``) to file names in
-    the song's folder. ``audio`` is there when the engine measured its output;
-    ``timeline`` (one entry per bar) when the composer wrote one.
+    the song's folder. ``audio`` is there when the engine measured its output. The
+    timeline (which messages each bar came from) is ``song.timeline``.
     """
 
     id: str
@@ -214,7 +216,6 @@ class Score(TypedDict):
     files: dict[str, str]
     versions: dict[str, str]
     audio: NotRequired[AudioLevels]
-    timeline: NotRequired[list[BarEvents]]
 
 
 def json_schema() -> dict[str, Any]:

@@ -43,7 +43,13 @@ def test_conductor_meta(song):
     mid = _parse(to_midi(song))
     meta = mid.tracks[0]
     tempo = [m.tempo for m in meta if m.type == "set_tempo"]
-    assert tempo == [mido.bpm2tempo(song.tempo)]
+    # the declared tempo first (what a player or a judge reads), then the section tempi
+    # and the final ritardando: one event per change, the last the slowest of the end
+    assert tempo[0] == mido.bpm2tempo(song.tempo)
+    assert tempo[1:] == [mido.bpm2tempo(bpm) for _, bpm in song.tempo_changes]
+    assert tempo[-1] > max(tempo[:-3])  # slower at the end
+    cues = [m.text for m in meta if m.type == "cue_marker"]
+    assert cues == [f"{s.name}: {s.source}" for s in song.sections]
     ts = [(m.numerator, m.denominator) for m in meta if m.type == "time_signature"]
     assert ts == [song.time_signature]
     assert next(m.key for m in meta if m.type == "key_signature") == key_signature_name(song.key)

@@ -28,7 +28,7 @@ def _song(**kw) -> Song:
 @pytest.fixture(scope="module")
 def scores() -> dict[str, tuple[Song, object]]:
     songs = {
-        "photograph": _song(valence=-0.5, arousal=-0.6, length_s=60),  # minor, B in relative major
+        "photograph": _song(valence=-0.5, arousal=-0.6, length_s=90),  # minor, B in relative major
         "ensemble": _song(style="ensemble", valence=0.6, arousal=0.6, humanize=True),
         "lullaby": _song(style="lullaby", valence=0.5, arousal=-0.6),  # 3/4
     }

@@ -8,7 +8,8 @@ Figures (chosen by arousal in :mod:`composer.music.mapping`):
   chord and falling back;
 - ``broken``: Alberti-style low–high–middle–high eighths over a held bass;
 - ``driving``: bass in octaves on every beat, chords on the backbeat and pushed on the
-  "and" of the next beat.
+  "and" of the next beat;
+- ``chorale``, ``waltz``, ``sweep`` and ``ostinato``: see :func:`_more`.
 
 Chord tones are voice-led from the previous chord (smallest motion), so the harmony moves
 smoothly even when the roots jump; the bass always plays the root, so it grounds the
@@ -23,6 +24,7 @@ from composer.music.model import Chord, Note
 LH_CHORD = (48, 62)  # C3..D4: where the left hand's chord tones sit (under the melody)
 BASS = (36, 52)  # C2..E3: where the left hand's bass note sits
 BASS_LOW = 28  # E1: the bottom of a double bass / bass guitar
+OPEN_TOP = 64  # E4: an opened voice stays under the melody
 
 
 def bass_pitch(root_pc: int, low: int = BASS[0]) -> int:
@@ -44,16 +46,26 @@ def figure_span(
     velocity: int,
     fill_to: int | None = None,
     scale: tuple[int, ...] = (),
+    spread: int = 14,
 ) -> tuple[list[Note], tuple[int, ...]]:
     """Left-hand notes for one chord lasting ``beats``; returns the notes and the voicing.
+
+    ``spread`` (semitones, the mood table's voicing cue): 16 or more opens the voicing
+    (its middle voice an octave up), 12 or less keeps it close (a top voice beyond the
+    spread is left out).
 
     ``fill_to`` (the next chord's root pitch class) replaces the last two beats of the
     figure with a walk up (or down) the scale into that root: a pianist's fill at the end
     of a phrase.
     """
-    voicing = theory.voice_chord(chord.pitch_classes[:4], *LH_CHORD, previous)
+    low, high = LH_CHORD
+    voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
+    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= OPEN_TOP:  # open voicing
+        upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
+    elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
+        upper = upper[:-1]  # close and dark: the top voice left out
     soft = max(1, velocity - 10)
     notes: list[Note] = []
     eighths = round(beats * 2)
@@ -88,11 +100,57 @@ def figure_span(
                 notes += [Note(p, start + beat, 0.75, soft) for p in upper[-3:]]
                 if beat + 1.5 <= beats:
                     notes += [Note(p, start + beat + 1.5, 0.5, soft) for p in upper[-3:]]
+    elif figure in ("chorale", "waltz", "sweep", "ostinato"):
+        notes += _more(figure, chord, bass, upper, start, beats, velocity, soft)
     else:
         raise ValueError(f"unknown figure {figure!r}")
     if fill_to is not None and beats >= 3:
         notes = _fill(notes, bass, fill_to, start + beats - 2, scale, soft)
     return notes, voicing
+
+
+def _more(
+    figure: str,
+    chord: Chord,
+    bass: int,
+    upper: list[int],
+    start: float,
+    beats: float,
+    velocity: int,
+    soft: int,
+) -> list[Note]:
+    """The quieter textures: a chorale (block chords on the half bar), a waltz (bass,
+    then the chord twice), a sweep (one rising arpeggio over two octaves, held), an
+    ostinato (the same eighth-note cell on root, fifth, octave and ninth every bar:
+    the Tiersen/Einaudi figure that holds a song together)."""
+    notes: list[Note] = []
+    if figure == "chorale":
+        half = beats / 2 if beats >= 4 else beats
+        t = 0.0
+        while t < beats - 1e-9:
+            notes.append(Note(bass, start + t, half, velocity if t == 0 else soft))
+            notes += [Note(p, start + t, half, soft) for p in upper]
+            t += half
+    elif figure == "waltz":
+        notes.append(Note(bass, start, 1.0, velocity))
+        for beat in range(1, round(beats)):
+            notes += [Note(p, start + beat, 1.0, soft) for p in upper[-3:]]
+    elif figure == "sweep":
+        tones = sorted({bass, bass + fifth(chord), *upper, *(p + 12 for p in upper[:2])})
+        step = 0.5 if 0.5 * len(tones) <= beats else 0.25  # on the sixteenth grid
+        for i, p in enumerate(tones):
+            t = i * step
+            if t >= beats - 1e-9:
+                break
+            notes.append(Note(p, start + t, beats - t, velocity if i == 0 else soft))
+    else:  # ostinato
+        third = next((i for i in (4, 3, 5, 2) if (chord.root + i) % 12 in chord.pitch_classes), 7)
+        top = 14 if (chord.root + 2) % 12 in chord.pitch_classes else 12 + third
+        cell = (bass, bass + fifth(chord), bass + 12, bass + top, bass + 12, bass + fifth(chord))
+        notes.append(Note(bass, start, beats, velocity))
+        for i in range(1, round(beats * 2)):
+            notes.append(Note(cell[i % len(cell)], start + 0.5 * i, 0.5, soft))
+    return notes
 
 
 def _fill(

@@ -7,6 +7,8 @@ through the conversation in order. A single-mood chat gets a classic A–B–A�
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from composer.mood.model import Mood
@@ -23,6 +25,8 @@ class PlannedSection:
     arousal: float
     dominance: float
     speaker: str | None
+    segment: int = -1  # the mood segment it carries (-1: intro and coda)
+    intensity: float = 0.0  # how intense that stretch of the chat is
 
 
 def bars_for(length_s: float, tempo: int, bar_beats: float) -> int:
@@ -48,14 +52,17 @@ def plan(
     segment moods are shifted by the same amount as the override, so the arc survives.
     The climax is the full-length return of the opening theme nearest two thirds of the
     way through a one-mood song (never the last of several returns, which restates the
-    theme as it was: the climax is behind it); the last full-length section when the
-    song follows an arc (or has no return).
+    theme as it was: the climax is behind it); in a song that follows an arc, the
+    full-length section of the chat's most intense stretch (arousal + ½|valence|).
+    The arc's segment moods are stretched to the chat's own range (:func:`stretch`).
     """
     dv = valence - mood.valence
     da = arousal - mood.arousal
     intro = 2 if total_bars < 24 else 4
-    coda = 2
-    phrases = max(2, round((total_bars - intro - coda) / 4))
+    coda = 4
+    stretch_v = stretch([s.vad.valence for s in mood.segments], 0.5)
+    stretch_a = stretch([s.vad.arousal for s in mood.segments], 0.4)
+    phrases = max(1, round((total_bars - intro - coda) / 4))
     if section_bars == 4:
         body = [4] * phrases
     else:
@@ -73,7 +80,7 @@ def plan(
         pos = (i + 0.5) / len(body)
         seg_index = min(len(segs) - 1, int(pos * len(segs)))
         seg = segs[seg_index]
-        v, a = seg.vad.valence + dv, seg.vad.arousal + da
+        v, a = stretch_v(seg.vad.valence) + dv, stretch_a(seg.vad.arousal) + da
         if single:
             letter = shape[i]
         else:
@@ -89,17 +96,26 @@ def plan(
         name = letter + ("'" * primes if primes < 3 else str(primes + 1))
         out.append(
             PlannedSection(
-                name, bars, role, clamp(v), clamp(a), seg.vad.dominance, seg.dominant_speaker
+                name,
+                bars,
+                role,
+                clamp(v),
+                clamp(a),
+                seg.vad.dominance,
+                seg.dominant_speaker,
+                seg_index,
+                seg.vad.arousal + 0.5 * abs(seg.vad.valence),
             )
         )
     full = [j for j in range(1, len(out)) if out[j].bars == max(body)]
     returns = [j for j in full if single and j > 1 and out[j].name[0] == out[1].name[0]]
     if full:
-        j = climax_index(out, returns) if len(returns) > 1 else (returns or full)[-1]
+        if not single:  # the climax lands on the most intense stretch of the chat
+            j = max(full, key=lambda k: (round(out[k].intensity, 6), k))
+        else:
+            j = climax_index(out, returns) if len(returns) > 1 else (returns or full)[-1]
         s = out[j]
-        out[j] = PlannedSection(
-            s.name, s.bars, "climax", s.valence, clamp(s.arousal + 0.1), s.dominance, s.speaker
-        )
+        out[j] = dataclasses.replace(s, role="climax", arousal=clamp(s.arousal + 0.1))
     last = out[-1]
     out.append(
         PlannedSection(
@@ -107,6 +123,18 @@ def plan(
         )
     )
     return out
+
+
+def stretch(values: list[float], half: float) -> Callable[[float], float]:
+    """Stretch a chat's segment moods to its own range: real chats vary little on an
+    absolute scale, so the spread around their mean is widened to at least ``half``
+    each way (at most four times), keeping the order and the mean."""
+    if len(values) < 2:
+        return lambda x: x
+    mid = sum(values) / len(values)
+    spread = max(abs(x - mid) for x in values)
+    k = min(4.0, max(1.0, half / spread)) if spread > 1e-6 else 1.0
+    return lambda x: mid + k * (x - mid)
 
 
 def climax_index(out: list[PlannedSection], returns: list[int]) -> int:

@@ -57,6 +57,38 @@ class Slot:
     start: float
     beats: float
     cadential: bool
+    borrow: str = ""  # a chord borrowed from a mode (see :data:`BORROWED`)
+
+
+# Borrowed chords: (semitones from the tonic to the root, quality) - the modal colours.
+BORROWED: dict[str, tuple[int, str]] = {
+    "II": (2, "maj"),  # lydian: the raised fourth (V of V)
+    "bVII": (10, "maj"),  # mixolydian: the flat seventh (the minor key's VII)
+    "iv": (5, "min"),  # mixture: the minor subdominant in major
+    "IV": (5, "maj"),  # dorian: the raised sixth in minor
+    "bII": (1, "maj"),  # phrygian: the Neapolitan
+}
+
+
+def colour_open(opening: tuple[int, ...], colour: str, key: Key) -> tuple[tuple[int, str], ...]:
+    """The antecedent's chords with the mode colour's borrowed chord in place (the
+    third bar for lydian's II, which leads to V; the second for the others)."""
+    out = [(d, "") for d in opening]
+    if colour == "lydian" and key.is_major:
+        out[2] = (1, "II")
+    elif colour == "dorian" and not key.is_major:
+        out[1] = (3, "IV")
+    return tuple(out)
+
+
+def cadence_borrow(colour: str, key: Key, pre: int) -> tuple[int, str]:
+    """The predominant before the final V with the colour's borrowing (mixture iv in a
+    major of mixed mode, the Neapolitan in a phrygian minor)."""
+    if colour == "mixture" and key.is_major:
+        return 3, "iv"
+    if colour == "phrygian" and not key.is_major:
+        return 1, "bII"
+    return pre, ""
 
 
 def family(key: Key) -> str:
@@ -87,31 +119,50 @@ def predominant(key: Key, brightness: float, rng: random.Random) -> int:
 
 
 def period(
-    key: Key, bars: int, brightness: float, bar_beats: float, rng: random.Random
+    key: Key,
+    bars: int,
+    brightness: float,
+    bar_beats: float,
+    rng: random.Random,
+    *,
+    closing: bool = True,
+    deceptive: bool = False,
+    colour: str = "ionian",
 ) -> list[Slot]:
-    """Chord slots for a body section of 4 or 8 bars (see the module docstring)."""
-    opening = choose_open(key, brightness, rng)
-    pre = predominant(key, brightness, rng)
+    """Chord slots for a body section of 4 or 8 bars (see the module docstring).
+
+    ``closing`` False ends a 4-bar section on a half cadence (the first half of a period
+    spread over two sections); ``deceptive`` ends it V–vi (before the climax);
+    ``colour`` puts the mode colour's borrowed chords in (:func:`colour_open`).
+    """
+    opening = colour_open(choose_open(key, brightness, rng), colour, key)
+    pre = cadence_borrow(colour, key, predominant(key, brightness, rng))
     slots: list[Slot] = []
     if bars >= 8:
-        slots += [Slot(d, i * bar_beats, bar_beats, i >= 2) for i, d in enumerate(opening)]
+        slots += [Slot(d, i * bar_beats, bar_beats, i >= 2, b) for i, (d, b) in enumerate(opening)]
     base = 4 * bar_beats if bars >= 8 else 0.0
+    if not closing and bars < 8:
+        return [Slot(d, i * bar_beats, bar_beats, i >= 2, b) for i, (d, b) in enumerate(opening)]
     slots += [
-        Slot(opening[0], base, bar_beats, False),
-        Slot(opening[1], base + bar_beats, bar_beats, False),
+        Slot(opening[0][0], base, bar_beats, False, opening[0][1]),
+        Slot(opening[1][0], base + bar_beats, bar_beats, False, opening[1][1]),
     ]
-    slots += cadence(pre, base + 2 * bar_beats, bar_beats)
+    slots += cadence(pre, base + 2 * bar_beats, bar_beats, 5 if deceptive else 0)
     return slots
 
 
-def cadence(pre: int, start: float, bar_beats: float) -> list[Slot]:
-    """An authentic cadence over two bars: [pre V] (or V alone in 3/4), then I."""
+def cadence(
+    pre: int | tuple[int, str], start: float, bar_beats: float, goal: int = 0
+) -> list[Slot]:
+    """An authentic cadence over two bars: [pre V] (or V alone in 3/4), then I (or
+    ``goal``: 5 is the deceptive cadence V–vi). ``pre`` may carry a borrowing."""
+    degree, borrow = pre if isinstance(pre, tuple) else (pre, "")
     if bar_beats >= 4:
         half = bar_beats / 2
-        out = [Slot(pre, start, half, True), Slot(4, start + half, half, True)]
+        out = [Slot(degree, start, half, True, borrow), Slot(4, start + half, half, True)]
     else:
         out = [Slot(4, start, bar_beats, True)]
-    return [*out, Slot(0, start + bar_beats, bar_beats, True)]
+    return [*out, Slot(goal, start + bar_beats, bar_beats, True)]
 
 
 def intro(key: Key, bars: int, bar_beats: float) -> list[Slot]:
@@ -120,9 +171,17 @@ def intro(key: Key, bars: int, bar_beats: float) -> list[Slot]:
     return [Slot(d, i * bar_beats, bar_beats, False) for i, d in enumerate(degrees[:bars])]
 
 
-def coda(bar_beats: float, rng: random.Random, brightness: float, key: Key) -> list[Slot]:
-    """Coda: a final authentic cadence ending on the tonic."""
-    return cadence(predominant(key, brightness, rng), 0.0, bar_beats)
+def coda(bars: int, bar_beats: float, colour: str, key: Key) -> list[Slot]:
+    """Coda over a tonic pedal: I – IV (iv in minor) – I, a plagal
+    close, the last tonic held for the final two bars (or more)."""
+    del colour  # the plagal "amen": IV in major, iv in minor (the key's own)
+    sub = (3, "")
+    head = bars - 2
+    out = [Slot(0, 0.0, bar_beats, True)]
+    for i in range(1, head):
+        d, b = sub if i % 2 else (0, "")
+        out.append(Slot(d, i * bar_beats, bar_beats, True, b))
+    return [*out, Slot(0, head * bar_beats, 2 * bar_beats, True)]
 
 
 def quality_for(key: Key, degree: int, colour: str, at_cadence: bool) -> str:
@@ -137,8 +196,9 @@ def quality_for(key: Key, degree: int, colour: str, at_cadence: bool) -> str:
     if base == "dim":
         return "dim"
     if colour == "seventh" and degree % 7 != 0:
-        # not on the tonic: a major seventh there blurs the key
-        return "maj7" if base == "maj" else "min7"
+        # not on the tonic (a major seventh there blurs the key); minor chords stay
+        # triads, so that the warmth of the sevenths does not darken the major
+        return "maj7" if base == "maj" else base
     if colour == "add9" and degree % 7 in (0, 3):
         return "add9" if base == "maj" else "madd9"
     if colour == "sus" and degree % 7 in (0, 3) and base == "min":
@@ -149,11 +209,21 @@ def quality_for(key: Key, degree: int, colour: str, at_cadence: bool) -> str:
 
 
 def make_chord(
-    key: Key, degree: int, start: float, duration: float, colour: str, at_cadence: bool
+    key: Key,
+    degree: int,
+    start: float,
+    duration: float,
+    colour: str,
+    at_cadence: bool,
+    borrow: str = "",
 ) -> Chord:
-    """A :class:`Chord` on a scale degree of ``key``."""
-    root = theory.chord_root(key, degree)
-    quality = quality_for(key, degree, colour, at_cadence)
+    """A :class:`Chord` on a scale degree of ``key`` (or a borrowed chord)."""
+    if borrow:
+        offset, quality = BORROWED[borrow]
+        root = (key.tonic + offset) % 12
+    else:
+        root = theory.chord_root(key, degree)
+        quality = quality_for(key, degree, colour, at_cadence)
     return Chord(
         start=start,
         duration=duration,

@@ -14,16 +14,27 @@ contrast key   v          where the first B section goes: v < -0.75 stays in the
                           minor, -0.75..0 the relative major (a glimpse of light),
                           v ≥ 0 stays in the major (its minor chords do the shading)
 brightness     v          share of major chords the progressions aim for: minor
-                          0.25 (v = -1) … 0.6; major 0.55 … 0.95 (v = +1)
-register       v          melody centre from G4 (v = -1) to C5 (v = +1)
+                          0.25 (v = -1) … 0.6; major 0.4 … 0.95 (v = +1)
+voicing        v          left-hand chords close when sad (v ≤ -0.5: 12 semitones at
+                          most), open when bright (v ≥ 0.5: the middle voice an octave up)
+register       v          melody centre from Eb4 (v = -1) to Eb5 (v = +1): neighbouring
+                          valence levels sit 3 semitones apart
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
-tempo          a (+ v)    58 bpm at a = -1 … 148 bpm at a = +1 (± 4 by valence)
-density        a          melody note values: quarter … eighth … 16th
+mode colour    v          a modal palette ordered by brightness: phrygian (bII, v = -1),
+                          aeolian, dorian (major IV in minor), mixture (the minor iv
+                          borrowed at cadences, v ≈ 0), ionian, lydian (major II, v = +1)
+tempo          a (+ v)    intimate: 54 bpm at a = -1, 78 at a = 0 (≤ 84), 140 at a = +1
+                          (± 3 by valence)
+density        a          melody note values: quarter … eighth … 16th; bar rhythms of
+                          four densities (held notes and rests … dotted, syncopated)
 phrasing       a          slow songs (a < -0.3) are built of 4-bar sections (one
                           phrase each), others of 8-bar periods
 variety        a          calm restates the motif (x x x cadence), lively develops
                           it and varies every return (0 … 1)
-figure         a          rocking → arpeggio → broken (Alberti) → driving
+figure         a          rocking → arpeggio → broken (Alberti, only a > 0.3) → driving
+textures       a, metre   the left-hand textures the sections take in turn (3+ per
+                          song): sustained, chorale, rocking, waltz, arpeggio, sweep,
+                          ostinato, broken, driving
 dynamics       a, d       base velocity 48…96 (+6 d); range widens with tension
 articulation   a          legato (0.98 of the note) … detached (0.6)
 colour         v, tension ii7–V7 when warm, add9 on I/IV when bright, minor add9 when
@@ -44,6 +55,7 @@ from composer.music.model import Key
 MAJOR_TONICS = (5, 0, 7, 2, 9, 4)  # F C G D A E
 MINOR_TONICS = (5, 0, 7, 2, 9, 4)  # f c g d a e
 FIGURES = ("rocking", "arpeggio", "broken", "driving")
+COLOURS = ("phrygian", "aeolian", "dorian", "mixture", "ionian", "lydian")
 CONTRASTS = ("home", "relative")
 
 
@@ -86,6 +98,15 @@ class Cues:
         0..1: how much the melody develops and varies its motif rather than restating it.
     section_bars : int
         Length of a formal section: 8 (a period of two phrases) or 4 (one phrase).
+    density : int
+        0 (calm: held notes, rests) … 3 (lively: dotted and syncopated eighths): which
+        bar rhythms melody lines use.
+    textures : tuple of str
+        Left-hand textures the song's sections take in turn.
+    mode_colour : str
+        One of :data:`COLOURS`: the modal colour (borrowed chords) within major/minor.
+    voicing_spread : int
+        The widest the left hand's chord tones may be voiced, semitones.
     """
 
     major: bool
@@ -105,10 +126,23 @@ class Cues:
     suspension: bool = False
     variety: float = 0.5
     section_bars: int = 8
+    density: int = 2
+    textures: tuple[str, ...] = ("rocking", "arpeggio", "sustained")
+    mode_colour: str = "ionian"
+    voicing_spread: int = 14
 
 
 def _clip(x: float) -> float:
     return max(-1.0, min(1.0, float(x)))
+
+
+def _figure(a: float) -> str:
+    """The song's main figure (see :data:`FIGURES`); Alberti only above a = 0.3."""
+    if a < -0.3:
+        return "rocking"
+    if a <= 0.3:
+        return "arpeggio"
+    return "broken" if a <= 0.7 else "driving"
 
 
 def _step(a: float) -> float:
@@ -120,6 +154,33 @@ def _step(a: float) -> float:
     if a < 0.6:
         return 0.5
     return 0.25 if a > 0.85 else 0.5
+
+
+def _textures(a: float, waltz: bool) -> tuple[str, ...]:
+    """The left-hand textures for an arousal: intimate ones when calm, Alberti only
+    above a = 0.3, driving ones when aroused."""
+    if a < -0.3:
+        return (
+            ("waltz", "rocking", "sustained", "arpeggio")
+            if waltz
+            else ("rocking", "sustained", "arpeggio", "chorale")
+        )
+    if a <= 0.3:
+        return (
+            ("waltz", "arpeggio", "ostinato", "sweep")
+            if waltz
+            else ("rocking", "arpeggio", "ostinato", "sweep")
+        )
+    if a <= 0.7:
+        return ("arpeggio", "broken", "ostinato", "sweep")
+    return ("driving", "broken", "sweep", "arpeggio")
+
+
+def mode_colour(v: float) -> str:
+    """The modal colour for a valence (see :data:`COLOURS`)."""
+    if v >= 0.0:
+        return "lydian" if v >= 0.75 else ("ionian" if v >= 0.25 else "mixture")
+    return "phrygian" if v <= -0.85 else ("aeolian" if v <= -0.6 else "dorian")
 
 
 def _colour(v: float, a: float, tension: float) -> str:
@@ -141,17 +202,17 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
     a01 = (a + 1) / 2
     major = v >= 0.0
     if major:
-        brightness = 0.55 + 0.4 * v
+        brightness = 0.4 + 0.55 * v
         contrast = "home"
     else:
         brightness = 0.6 + 0.35 * v
         contrast = "relative" if v >= -0.75 else "home"
     return Cues(
         major=major,
-        tempo=round(58 + 45 * (a + 1) + 4 * v),
+        tempo=round(78 + (24 if a < 0 else 62) * a + 3 * v),
         melody_step=_step(a),
-        figure=FIGURES[min(3, int(a01 * 4))],
-        melody_centre=round(69.5 + 2.5 * v),
+        figure=_figure(a),
+        melody_centre=round(69 + 6 * v),
         velocity=round(48 + 48 * a01 + 6 * d),
         velocity_range=round(8 + 14 * tension + 6 * a01),
         articulation=round(0.98 - 0.38 * max(0.0, a), 3),
@@ -164,6 +225,10 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
         suspension=tension > 0.3 or d < -0.4,
         variety=round(a01, 3),
         section_bars=4 if a < -0.3 else 8,
+        density=0 if a < -0.5 else (1 if a < 0 else (2 if a < 0.5 else 3)),
+        textures=_textures(a, a < -0.3 and v > 0.2),
+        mode_colour=mode_colour(v),
+        voicing_spread=round(14 + 4 * v),
     )
 
 

@@ -1,35 +1,22 @@
-"""Melody: motifs stated over chords, as periods of 4-bar phrases that end in cadences.
+"""Melody tools: motifs placed on scale degrees over chords, cadences, pitches.
 
-A 4-bar phrase is *call – response – call – cadence*:
-
-1. bar 1 states the motif (the call) from a chord tone near the voice's centre;
-2. bar 2 answers it with a development: the motif inverted, fragmented, or with its
-   rhythm diminished or augmented (calm songs answer with the motif itself, moved to
-   where it fits the new chord);
-3. bar 3 brings the call back exactly;
-4. bar 4 is the cadence: an approach by step, then a long tone of V (a half cadence, a
-   question) or the tonic (an authentic cadence, the answer).
-
-An 8-bar section is a parallel period: the second phrase repeats the first and answers
-it with the authentic cadence. In the climax section the second phrase's third bar is a
-rising line to the song's highest note instead. Motifs are always stated literally (same
-steps, same rhythm; only the starting degree moves), so they stay recognisable; the start
-is chosen so that the strong beats and long notes fall on chord tones. Tension delays the
-cadence tone with a suspension. Everything is in scale degrees (0 = tonic) until
-:func:`pitches` turns it into MIDI pitches.
+Motif statements are literal (same steps, same rhythm; only the starting degree moves),
+so they stay recognisable; :func:`fit` chooses the start so that the strong beats and
+long notes fall on chord tones (a strong-beat non-chord tone must move on by step).
+Everything is in scale degrees (0 = tonic) until :func:`pitches` turns it into MIDI
+pitches. Periods (phrases of call, answer, line and cadence) are built in
+:mod:`composer.music.phrase`.
 """
 
 from __future__ import annotations
 
 import itertools
-import random
 from dataclasses import dataclass
 
 from composer.music import motifs, theory
 from composer.music.model import Chord, Key, Note
 from composer.music.motifs import Motif
 
-DEVELOPMENTS = ("invert", "fragment", "diminish", "augment")
 REAL = 4.0  # how much a real (exact) transposition of a statement is worth in :func:`fit`
 
 
@@ -68,11 +55,12 @@ class Harmony:
         return found
 
     def is_tone(self, degree: int, t: float) -> bool:
-        return theory.degree_pitch(self.key, degree) % 12 in self.at(t).pitch_classes
+        """Is the degree (inflected to the chord, see :func:`real_pitch`) a chord tone?"""
+        return real_pitch(self, Tone(degree, t, 0.0)) % 12 in self.at(t).pitch_classes
 
 
 def develop(motif: Motif, how: str, bar_beats: float) -> Motif:
-    """One development of the motif (see :data:`DEVELOPMENTS`)."""
+    """One development of the motif: "invert", "fragment", "augment" or "diminish"."""
     if how == "invert":
         return motifs.invert(motif)
     if how == "fragment":
@@ -112,25 +100,35 @@ def _score(tones: list[Tone], harmony: Harmony, t0: float, bar_beats: float) -> 
     triad (1̂, 3̂, 5̂), which anchor the key."""
     strong = (0.0, bar_beats / 2) if bar_beats == 4.0 else (0.0,)
     total = 0.0
-    for tn in tones:
-        w = (2.0 if (tn.start - t0) in strong else 0.6) * min(2.0, 0.5 + tn.beats)
-        total += w if harmony.is_tone(tn.degree, tn.start) else -w
+    for i, tn in enumerate(tones):
+        on = (tn.start - t0) in strong
+        w = (2.0 if on else 0.6) * min(2.0, 0.5 + tn.beats)
+        chord_tone = harmony.is_tone(tn.degree, tn.start)
+        total += w if chord_tone else -w
+        if (
+            on
+            and not chord_tone
+            and (i + 1 == len(tones) or abs(tones[i + 1].degree - tn.degree) != 1)
+        ):
+            total -= 2.0  # a strong-beat non-chord tone that does not resolve by step
         if tn.degree % 7 in (0, 2, 4):
             total += 0.25 * w
     return total
 
 
 def real_pitch(harmony: Harmony, tn: Tone) -> int:
-    """The MIDI pitch of a tone: in minor, the seventh degree is raised to the leading
-    tone wherever the chord underneath has it (the harmonic-minor V)."""
+    """The MIDI pitch of a tone, inflected to the chord underneath where that chord is
+    chromatic: the leading tone over the harmonic-minor V, the raised fourth over a
+    lydian II, the flat seventh over a mixolydian bVII, and so on."""
     key = harmony.key
     pitch = theory.degree_pitch(key, tn.degree)
-    if (
-        not key.is_major
-        and tn.degree % 7 == 6
-        and (key.tonic + 11) % 12 in harmony.at(tn.start).pitch_classes
-    ):
-        pitch += 1
+    pcs = harmony.at(tn.start).pitch_classes
+    if pitch % 12 in pcs:
+        return pitch
+    scale = key.scale
+    for inflected in (pitch + 1, pitch - 1):
+        if inflected % 12 in pcs and inflected % 12 not in scale:
+            return inflected
     return pitch
 
 
@@ -196,10 +194,12 @@ def cadence(
     closing: bool,
     suspension: bool,
     top: int | None = None,
+    lead: float | None = None,
 ) -> list[Tone]:
     """The phrase's last bar: tonic (closing) or a tone of V (open), reached by step;
     with ``suspension`` the step above is held over the bar line's chord first. The goal
-    is the nearest one, but never above ``top`` (a degree) when one below will do."""
+    is the nearest one, but never above ``top`` (a degree) when one below will do.
+    ``lead`` sets how long the approach note lasts (beats)."""
     wanted = (0,) if closing else (1, 4, 6)
     goals = [d for d in range(prev - 6, prev + 5) if d % 7 in wanted]
     if top is not None and any(d <= top for d in goals):
@@ -207,147 +207,14 @@ def cadence(
     # the nearest goal, downward on a tie; a half cadence prefers 5̂ itself to 2̂ or 7̂
     goal = min(goals, key=lambda d: (abs(d - prev) + (2 if d % 7 in (1, 6) else 0), d))
     approach = goal + 1 if (prev >= goal or suspension) else goal - 1
-    lead = bar_beats / 2 if suspension else min(bar_beats / 2, max(step, 0.5))
+    if lead is None:
+        lead = bar_beats / 2 if suspension else min(bar_beats / 2, max(step, 0.5))
     if closing and not suspension:
         return [Tone(goal, t0, bar_beats)]
     return [Tone(approach, t0, lead), Tone(goal, t0 + lead, bar_beats - lead)]
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A section's melody: tones, and the bar indices (0-based) where the motif is
-    stated literally."""
-
-    tones: tuple[Tone, ...]
-    statements: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """How a period is shaped (from the mood cues and the section's place in the form).
-
-    ``variety`` below 0.35 answers the motif with itself (calm, lullaby-like), above it
-    with a development; above 0.7 every other return (odd ``variation``) develops it
-    another way, so a lively song does not repeat itself too literally.
-
-    ``model`` is the chromatic intervals of the song's opening call: a section built on
-    that motif elsewhere (a contrast in another key or register) states it as a *real*
-    transposition, so the listener hears the same tune, moved. ``lift`` moves the
-    call up by degrees (register contrast) and ``sequence`` answers the call with the
-    motif itself, sequenced to another degree, instead of a development.
-    """
-
-    step: float
-    contour: int = 0
-    suspension: bool = False
-    climax: bool = False
-    variety: float = 0.5
-    variation: int = 0
-    model: tuple[int, ...] | None = None
-    lift: int = 0
-    sequence: bool = False
-
-
-def period(
-    motif: Motif,
-    harmony: Harmony,
-    bars: int,
-    bar_beats: float,
-    voice: Voice,
-    rng: random.Random,
-    shape: Shape,
-) -> Period:
-    """The melody of a body section of 4 or 8 bars (see the module docstring)."""
-    key = harmony.key
-    centre = theory.nearest_degree(key, voice.centre)
-    bounds = (
-        theory.nearest_degree(key, voice.centre - voice.span),
-        theory.nearest_degree(key, voice.centre + voice.span),
-    )
-    up = shape.contour
-    first = fit(
-        motif,
-        harmony,
-        0.0,
-        bar_beats,
-        centre - 2 * up + shape.lift,
-        window=6 if shape.model else 4,
-        bounds=bounds,
-        model=shape.model,
-        real=REAL,
-    )
-    call = place(motif, first, 0.0)
-    hows = list(DEVELOPMENTS)
-    rng.shuffle(hows)
-    if shape.variety < 0.35 or shape.sequence:
-        answer = motif
-    else:
-        vary = shape.variety > 0.7 and shape.variation % 2 == 1
-        answer = develop(motif, hows[1 if vary else 0], bar_beats)
-    t = bar_beats
-    target = call[-1].degree + (up or 1)
-    model = intervals(call, harmony) if answer is motif else None
-    response = place(
-        answer,
-        fit(answer, harmony, t, bar_beats, target, bounds=bounds, model=model, real=REAL),
-        t,
-    )
-    again = fit(
-        motif, harmony, 2 * bar_beats, bar_beats, first, window=3, prefer=first, bounds=bounds
-    )
-    recall = place(motif, again, 2 * bar_beats)
-    tones = call + response
-    statements = [0, 2] + ([1] if answer is motif else [])
-    if bars >= 8:
-        tones += recall
-        tones += cadence(
-            harmony,
-            tones[-1].degree,
-            3 * bar_beats,
-            bar_beats,
-            shape.step,
-            False,
-            shape.suspension,
-            bounds[1],
-        )
-        offset = 4 * bar_beats
-        tones += [Tone(tn.degree, tn.start + offset, tn.beats) for tn in call + response]
-        statements += [i + 4 for i in statements]
-    else:
-        offset = 0.0
-    t = offset + 2 * bar_beats
-    if shape.climax:
-        # The climax: a rising line that peaks above everything heard so far.
-        rise = rising(motif)
-        height = max(tn.degree for tn in place(rise, 0, 0.0))
-        summit = max(max(tn.degree for tn in tones) + 1, bounds[1] + 1)
-        start = fit(
-            rise,
-            harmony,
-            t,
-            bar_beats,
-            summit - height,
-            window=1,
-            bounds=(bounds[0], bounds[1] + 2),
-        )
-        tones += place(rise, start, t)
-        statements.remove(round(t / bar_beats))
-    else:
-        tones += [Tone(tn.degree, tn.start + offset, tn.beats) for tn in recall]
-    tones += cadence(
-        harmony,
-        tones[-1].degree,
-        t + bar_beats,
-        bar_beats,
-        shape.step,
-        True,
-        shape.suspension,
-        bounds[1],
-    )
-    return Period(tuple(_in_range(tones, key, voice)), tuple(sorted(statements)))
-
-
-def _in_range(tones: list[Tone], key: Key, voice: Voice) -> list[Tone]:
+def in_range(tones: list[Tone], key: Key, voice: Voice) -> list[Tone]:
     """Shift the whole melody by octaves so that it sits best inside the voice."""
 
     def excess(shift: int) -> int:
@@ -374,7 +241,7 @@ def statement(
         theory.nearest_degree(key, voice.centre + voice.span),
     )
     start = fit(motif, harmony, t, bar_beats, target, bounds=bounds)
-    return _in_range(place(motif, start, t), key, voice)
+    return in_range(place(motif, start, t), key, voice)
 
 
 def pitches(
@@ -385,6 +252,15 @@ def pitches(
     In minor, the seventh degree is raised to the leading tone wherever the chord
     underneath has it (the harmonic-minor V), so melody and harmony agree.
     """
+    ps = [real_pitch(harmony, tn) for tn in tones]
+    tonic = harmony.key.tonic
+    for i in range(len(ps) - 1):
+        # no augmented second: the sixth below a raised seventh is raised too (melodic minor)
+        lo, hi = sorted((ps[i], ps[i + 1]))
+        if hi - lo == 3 and (lo - tonic) % 12 == 8 and (hi - tonic) % 12 == 11:
+            j = i if ps[i] == lo else i + 1
+            ps[j] += 1
     return [
-        Note(real_pitch(harmony, tn), harmony.origin + tn.start, tn.beats, velocity) for tn in tones
+        Note(p, harmony.origin + tn.start, tn.beats, velocity)
+        for p, tn in zip(ps, tones, strict=True)
     ]

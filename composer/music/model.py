@@ -104,6 +104,19 @@ class Section:
     key: Key
     valence: float
     arousal: float
+    role: str = ""  # "intro", "theme", "contrast", "climax", "coda"
+    figure: str = ""  # the left-hand texture
+    tempo: int = 0  # beats per minute in this section (0: the song's tempo)
+    source: str = ""  # where in the chat it comes from, e.g. "messages 4-9 (Ana)"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineBar:
+    """One bar of the song and the chat messages (0-based indices) it was made from."""
+
+    bar: int
+    section: str
+    messages: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +146,9 @@ class Song:
     speakers: tuple[SpeakerMotif, ...]
     seed: int
     style: str
+    tempo_changes: tuple[tuple[float, float], ...] = ()  # (beat, bpm) after the start
+    timeline: tuple[TimelineBar, ...] = ()
+    colour: str = ""  # the modal colour (mapping.COLOURS)
 
     @property
     def beats_per_bar(self) -> float:
@@ -147,7 +163,17 @@ class Song:
     def duration_beats(self) -> float:
         return self.bars * self.beats_per_bar
 
+    def seconds(self, beat: float) -> float:
+        """The time in seconds of a beat, through the tempo changes (a ritardando)."""
+        out, t, bpm = 0.0, 0.0, float(self.tempo)
+        for at, new in self.tempo_changes:
+            if at >= beat:
+                break
+            out += (at - t) * 60.0 / bpm
+            t, bpm = at, new
+        return out + (beat - t) * 60.0 / bpm
+
     @property
     def duration_s(self) -> float:
         """Length of the score in seconds, without release tail."""
-        return self.duration_beats * 60.0 / self.tempo
+        return self.seconds(self.duration_beats)

@@ -63,14 +63,36 @@ def theme(rng: random.Random, step: float, bar_beats: float, contour: int = 0) -
             s = -1 if leap > 0 else 1  # fill the gap after a leap
             leap = 0
         elif i < n - 1 and not any(abs(x) > 2 for x in steps) and rng.random() < 0.25:
-            s = up * rng.choice((2, 3, 4))
+            s = up * rng.choice((2, 2, 3))
             leap = s
         else:
-            s = up * rng.choice((1, 1, 1, 2, 0, -1))
+            s = up * rng.choice((1, 1, 0, 1, -1))
         steps.append(s)
     if n > 1 and all(x == 0 for x in steps[1:]):
         steps[1] = 1 if contour >= 0 else -1
-    return tuple(zip(steps, rhythm, strict=True))
+    return harmonise(tuple(zip(steps, rhythm, strict=True)), bar_beats)
+
+
+def harmonise(motif: Motif, bar_beats: float) -> Motif:
+    """Bend the steps so that every strong-beat note (the bar's first and, in 4/4, its
+    third beat) lies a third, a fifth or an octave from the first: all of them can then
+    be tones of the bar's chord. The step into such a note moves by one degree, toward
+    the smaller step (a third rather than a repeated note)."""
+    out: list[tuple[int, float]] = []
+    offset, t = 0, 0.0
+    for i, (step, beats) in enumerate(motif):
+        if i:
+            pos = round(t % bar_beats, 6)
+            strong = pos == 0.0 or (bar_beats == 4.0 and pos == 2.0)
+            leapt = i > 1 and abs(out[-1][0]) >= 2  # then the step back stays a step
+            if strong and (offset + step) % 2 and not leapt:
+                # the nearer of the two even choices; a third rather than a repeat
+                options = (step - 1, step + 1)
+                step = min(options, key=lambda x: (2.5 if x == 0 else abs(x), abs(offset + x)))
+            offset += step
+        out.append((step, beats))
+        t += beats
+    return tuple(out)
 
 
 def transpose(motif: Motif, degrees: int) -> Motif:
@@ -133,11 +155,11 @@ def _fit(motif: Motif, bar_beats: float) -> Motif:
     return (*head, (s, max(0.25, d + bar_beats - total)))
 
 
-SPEAKER_STEPS = (1, -1, 2, -1, 1, -2, 3, -3)
+SPEAKER_STEPS = (1, -1, 0, 2, -1, 1, 2, -2)  # steps and repeats, a third at most
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def speaker_motif(name: str, texts: list[str], bar_beats: float) -> Motif:
+def speaker_motif(name: str, texts: list[str], bar_beats: float, density: int = 2) -> Motif:
     """A speaker's signature motif, derived deterministically from them.
 
     The rhythm comes from the rhythm of their words (first words they wrote: short words
@@ -148,6 +170,11 @@ def speaker_motif(name: str, texts: list[str], bar_beats: float) -> Motif:
     while len(words) < 3:
         words.append(words[-1])
     durs = [0.5 if len(w) <= 3 else (1.0 if len(w) <= 6 else 1.5) for w in words[:5]]
+    if density <= 1:  # calm: the same words, spoken slower (fewer, longer notes)
+        durs = [min(2.0, d * (2.0 if density == 0 else 1.5)) for d in durs]
+        durs = [round(d * 2) / 2 for d in durs]
+    elif density == 3:  # aroused: quicker
+        durs = [max(0.5, d - 0.5) for d in durs]
     # Fit into one bar: drop notes that overflow, shorten long ones, stretch the last.
     fitted = list(durs)
     while len(fitted) > 3 and sum(fitted) > bar_beats - 0.5:
@@ -163,4 +190,7 @@ def speaker_motif(name: str, texts: list[str], bar_beats: float) -> Motif:
         if abs(steps[-1]) >= 2:
             s = -1 if steps[-1] > 0 else 1
         steps.append(s)
-    return _fit(tuple(zip(steps, fitted, strict=True)), bar_beats)
+    out = harmonise(_fit(tuple(zip(steps, fitted, strict=True)), bar_beats), bar_beats)
+    if all(st == 0 for st, _ in out[1:]):  # it must move: a third up at the end
+        out = (*out[:-1], (2, out[-1][1]))
+    return out

@@ -7,8 +7,9 @@ counter-voice); a style assigns them to General MIDI instruments:
 style        parts
 ===========  ===============================================================
 photograph   solo piano: right hand (melody + counter-voice), left hand
-ensemble     piano (both hands), strings (held chords), bass, soft pad
-lullaby      music box (melody + counter-voice) an octave up, harp, warm pad
+ensemble     piano (both hands), strings (a counter-melody of guide tones), bass,
+             soft pad in open voicing
+lullaby      music box (melody + counter-voice) an octave up, harp, warm open pad
 ===========  ===============================================================
 """
 
@@ -18,10 +19,10 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from composer.music import accompaniment
 from composer.music.model import Chord, Note, Part
 
 STYLES = ("photograph", "ensemble", "lullaby")
+PAD_TOP = 64  # E4: an open pad stays under the melody
 
 
 @dataclass(slots=True)
@@ -120,15 +121,53 @@ def _octave(notes: list[Note], shift: int) -> list[Note]:
     return [Note(n.pitch + shift, n.start, n.duration, n.velocity) for n in notes]
 
 
-def _held(lines: Lines, low: int, high: int, velocity_drop: int) -> list[Note]:
+def _counter_line(lines: Lines, low: int, high: int, velocity: int) -> list[Note]:
+    """A counter-melody for the strings: one guide tone per chord (the third or the
+    seventh where it has one), each moving to the nearest tone of the next chord, with
+    a passing note through the scale when the next one lies a third away and the chord
+    lasts two beats or more."""
     out: list[Note] = []
-    previous: tuple[int, ...] = ()
-    for ch, _ in lines.chords:
-        vel = 70 - velocity_drop
-        notes, previous = accompaniment.pad_span(
-            ch, ch.start, ch.duration, previous, low, high, vel
+    prev = (low + high) // 2
+    chords = [ch for ch, _ in lines.chords]
+    for i, ch in enumerate(chords):
+        guides = [pc for k, pc in enumerate(ch.pitch_classes) if k in (1, 3)] or list(
+            ch.pitch_classes
         )
-        out += notes
+        options = [p for p in range(low, high + 1) if p % 12 in guides]
+        if not options:
+            continue
+        # the nearest guide tone, but moving: a held line is a pad, not a counter-melody
+        pitch = min(options, key=lambda p: (abs(p - prev) + (3 if p == prev else 0), p))
+        nxt = chords[i + 1] if i + 1 < len(chords) else None
+        target = None
+        if nxt is not None and ch.duration >= 2:
+            near = [p for p in range(low, high + 1) if p % 12 in nxt.pitch_classes]
+            target = min(near, key=lambda p: (abs(p - pitch), p)) if near else None
+        if target is not None and abs(target - pitch) in (3, 4):
+            half = ch.duration / 2
+            passing = pitch + (1 if target > pitch else -1) * (2 if abs(target - pitch) == 4 else 1)
+            out += [
+                Note(pitch, ch.start, half, velocity),
+                Note(passing, ch.start + half, half, velocity - 4),
+            ]
+        else:
+            out.append(Note(pitch, ch.start, ch.duration, velocity))
+        prev = pitch
+    return out
+
+
+def _open_pad(lines: Lines, low: int, velocity: int) -> list[Note]:
+    """A pad in open voicing: the root low, the fifth above it, the third (or the
+    chord's colour tone) an octave higher - wide and warm rather than a close cluster."""
+    out: list[Note] = []
+    for ch, _ in lines.chords:
+        root = low + (ch.root - low) % 12
+        pcs = ch.pitch_classes
+        fifth = root + next((i for i in (7, 6, 8) if (ch.root + i) % 12 in pcs), 7)
+        colour = [pc for k, pc in enumerate(pcs) if k in (1, 3)] or [pcs[-1]]
+        tops = [root + 12 + (pc - ch.root) % 12 for pc in colour]
+        tops = [p - 12 if p > PAD_TOP else p for p in tops]  # under the melody
+        out += [Note(p, ch.start, ch.duration, velocity) for p in (root, fifth, *tops)]
     return out
 
 
@@ -147,14 +186,14 @@ def orchestrate(
         return (
             Part("Piano RH", 0, 0, h(lines.melody + lines.counter), pedal),
             Part("Piano LH", 0, 1, h(lines.accompaniment), pedal),
-            Part("Strings", 48, 2, h(_held(lines, 55, 76, 18))),
+            Part("Strings", 48, 2, h(_counter_line(lines, 55, 67, 56))),
             Part("Bass", 32, 3, h(lines.bass)),
-            Part("Pad", 89, 4, h(_held(lines, 48, 67, 34))),
+            Part("Pad", 89, 4, h(_open_pad(lines, 43, 36))),
         )
     if style == "lullaby":
         return (
             Part("Music Box", 10, 0, h(_octave(lines.melody + lines.counter, 12))),
             Part("Harp", 46, 1, h(lines.accompaniment)),
-            Part("Pad", 89, 2, h(_held(lines, 52, 71, 36))),
+            Part("Pad", 89, 2, h(_open_pad(lines, 45, 34))),
         )
     raise ValueError(f"unknown style {style!r}")

@@ -70,14 +70,47 @@ def test_form_ends_on_tonic_and_fills_the_length(joy_chat):
 
 
 def test_phrases_are_four_bars_with_cadences(joy_chat):
-    song = _song(joy_chat, length_s=120)
-    body = [s for s in song.sections if s.name not in ("intro", "coda")]
-    assert all(s.bars in (4, 8) for s in body)
-    bpb = song.beats_per_bar
-    for s in body:
-        end = (s.start_bar - 1 + s.bars) * bpb
-        last = [c for c in song.chords if c.start < end][-1]
-        assert last.root == s.key.tonic  # each section closes on its tonic
+    """The cadence plan: half cadences inside periods, at most one authentic cadence per
+    eight bars, a deceptive cadence before the climax, the last section closes home."""
+    for v, a in ((0.3, 0.0), (-0.5, -0.7), (0.6, 0.8)):
+        song = _song(joy_chat, length_s=120, valence=v, arousal=a)
+        body = [s for s in song.sections if s.role not in ("intro", "coda")]
+        assert all(s.bars in (4, 8) for s in body)
+        bpb = song.beats_per_bar
+        closes = []
+        for s in body:
+            end = (s.start_bar - 1 + s.bars) * bpb
+            last = [c for c in song.chords if c.start < end][-1]
+            rel = (last.root - s.key.tonic) % 12
+            assert rel in (0, 7, 8, 9), (s.name, last.symbol)  # I, V or vi (deceptive)
+            closes.append((s.start_bar + s.bars - 1, rel, s))
+            if s.bars == 8:  # a period: the antecedent ends on V (a question)
+                mid = [c for c in song.chords if c.start < end - 4 * bpb][-1]
+                assert (mid.root - s.key.tonic) % 12 == 7
+        pacs = [bar for bar, rel, _ in closes if rel == 0]
+        assert all(b - a >= 8 for a, b in itertools.pairwise(pacs))
+        assert closes[-1][1] == 0  # home before the coda
+        for (_, rel, s), nxt in zip(closes, body[1:], strict=False):
+            if nxt.role == "climax":
+                assert rel in (8, 9), s.name  # V-vi: the climax is delayed
+
+
+def test_coda_holds_a_consonant_tonic_and_slows_down(joy_chat):
+    for v, a in ((-1.0, -0.5), (0.0, 0.0), (1.0, 1.0)):
+        song = _song(joy_chat, valence=v, arousal=a)
+        coda = song.sections[-1]
+        assert coda.role == "coda" and coda.bars >= 4
+        last = song.chords[-1]
+        rel = {(pc - song.key.tonic) % 12 for pc in last.pitch_classes}
+        assert last.root == song.key.tonic
+        assert rel in ({0, 4, 7}, {0, 3, 7}, {0, 2, 4, 7}, {0, 2, 3, 7}, {0, 4, 7, 11})
+        assert last.duration >= 2 * song.beats_per_bar  # held two bars
+        bpb = song.beats_per_bar
+        rit = [bpm for at, bpm in song.tempo_changes if at >= (coda.start_bar - 1) * bpb]
+        assert len(rit) >= 3 and all(b < a for a, b in itertools.pairwise(rit))
+        assert rit[-1] < coda.tempo * 0.8  # a real ritardando, written as tempo events
+        tail = song.seconds(song.duration_beats) - song.seconds(song.duration_beats - 3 * bpb)
+        assert tail > 3 * bpb * 60 / coda.tempo
 
 
 def test_motif_returns(joy_chat):
@@ -245,17 +278,23 @@ def test_climax_comes_late_and_dynamics_follow_phrases(joy_chat):
 
 
 def test_returning_sections_bring_back_their_material(joy_chat):
-    song = _song(joy_chat, length_s=120, valence=0.3, arousal=0.0)
+    """A return starts as the theme did, and changes at least two bars (variation, not
+    copying)."""
+    song = _song(joy_chat, length_s=180, valence=0.3, arousal=0.0)
     bpb = song.beats_per_bar
     top = _melody_top(song)
 
-    def first_phrase(sec) -> list[tuple[float, int]]:
-        t0 = (sec.start_bar - 1) * bpb
-        return [(n.start - t0, n.pitch) for n in top if t0 <= n.start < t0 + 4 * bpb]
+    def bar_of(sec, i) -> list[tuple[float, int]]:
+        t0 = (sec.start_bar - 1 + i) * bpb
+        return [(n.start - t0, n.pitch) for n in top if t0 <= n.start < t0 + bpb]
 
     a_sections = [s for s in song.sections if s.name.startswith("A")]
     assert len(a_sections) >= 3
-    assert all(first_phrase(s) == first_phrase(a_sections[0]) for s in a_sections[1:])
+    first = a_sections[0]
+    for s in a_sections[1:]:
+        assert bar_of(s, 0) == bar_of(first, 0)
+        changed = sum(bar_of(s, i) != bar_of(first, i) for i in range(min(s.bars, first.bars)))
+        assert changed >= 2, s.name
 
 
 def test_slow_songs_have_short_sections_and_minor_uses_the_leading_tone(joy_chat):

@@ -1,7 +1,8 @@
 """Motivic unity of a composed song: the opening call returns as exact translations.
 
-The intro previews it, a contrasting (B) section is built on it (moved, over its own
-chords), and the coda says it once more, an octave down where the register allows.
+The intro previews it after a two-bar vamp, a contrasting (B) section is built on it
+(moved, over its own chords), and the coda says it once more, an octave down where the
+register allows.
 """
 
 from __future__ import annotations
@@ -85,36 +86,34 @@ def test_contrast_is_built_on_the_opening_call(v, a, seed):
 
 
 @pytest.mark.parametrize(("v", "a", "seed"), CASES)
-def test_intro_previews_and_coda_recalls_the_call(v, a, seed):
+def test_intro_vamps_previews_and_coda_recalls_the_call(v, a, seed):
     song = _song(v, a, seed)
     call = _bar(song, _sections(song, "A")[0])
-    # a motif the intro states twice comes back at the same pitch
-    assert [n.pitch for n in _bar(song, 3)] == [n.pitch for n in _bar(song, 1)]
+    # two bars of accompaniment alone, then the speakers' motifs: the opener's first
+    assert not _bar(song, 1) and not _bar(song, 2)
+    contour = lambda notes: [(t, (p > 0) - (p < 0)) for t, p in _shape(notes)]  # noqa: E731
+    assert contour(_bar(song, 3)) == contour(call)  # same rhythm and contour (a tonal preview)
     coda = next(s for s in song.sections if s.name == "coda")
     last = _bar(song, coda.start_bar)
-    assert _shape(last) == _shape(call)
+    assert _shape(last[: len(call)]) == _shape(call)
     shift = last[0].pitch - call[0].pitch
     assert shift in (-12, 0)
-    centre = round(69.5 + 2.5 * v)  # mapping: melody centre from the valence
-    if min(n.pitch for n in call) - 12 >= centre - 12:
-        assert shift == -12  # an octave down where the register allows
 
 
-def test_final_return_restates_the_theme_after_the_climax():
+def test_final_return_varies_the_theme_after_the_climax():
     song = _song(0.0, 0.0, 0)
     returns = [s for s in song.sections if s.name[0] == "A"]
     assert len(returns) >= 3
-    bpb = song.beats_per_bar
 
-    def melody_of(sec) -> list[tuple[float, int]]:
-        t0 = (sec.start_bar - 1) * bpb
+    def bars_of(sec) -> list[list[tuple[float, int]]]:
         return [
-            (n.start - t0, n.pitch)
+            [(n.start - (bar - 1) * song.beats_per_bar, n.pitch) for n in _bar(song, bar)]
             for bar in range(sec.start_bar, sec.start_bar + sec.bars)
-            for n in _bar(song, bar)
         ]
 
-    assert melody_of(returns[-1]) == melody_of(returns[0])
+    first, last = bars_of(returns[0]), bars_of(returns[-1])
+    assert last[0] == first[0]  # the theme comes back
+    assert sum(x != y for x, y in zip(first, last, strict=True)) >= 2  # varied, not copied
     peak = max(n.pitch for n in song.parts[0].notes)
     peak_bar = next(
         bar for bar in range(1, song.bars + 1) if any(n.pitch == peak for n in _bar(song, bar))

@@ -98,8 +98,30 @@ def test_every_cue_is_in_the_documented_table():
         "suspension": "suspension",
         "variety": "variety",
         "section_bars": "phrasing",
+        "density": "density",
+        "textures": "textures",
+        "mode_colour": "mode colour",
+        "voicing_spread": "voicing",
     }
     fields = {f.name for f in dataclasses.fields(mapping.Cues)}
     assert fields == set(documented)
     for row in documented.values():
         assert f"\n{row} " in table, row
+
+
+def test_intimate_tempo_and_textures():
+    assert all(mapping.cues(v / 2, 0.0).tempo <= 84 for v in range(-2, 3))  # a photograph
+    for a in (x / 10 for x in range(-10, 11)):
+        cues = mapping.cues(0.0, a)
+        assert len(set(cues.textures)) >= 3
+        alberti = "broken" in cues.textures or cues.figure == "broken"
+        assert not alberti or a > 0.3
+
+
+def test_density_and_colour_are_graded():
+    dens = [mapping.cues(0, a / 10).density for a in range(-10, 11)]
+    assert dens == sorted(dens) and dens[0] == 0 and dens[-1] == 3
+    colours = [mapping.cues(v / 4, 0).mode_colour for v in range(-4, 5)]
+    order = {c: i for i, c in enumerate(mapping.COLOURS)}
+    ranks = [order[c] for c in colours]
+    assert ranks == sorted(ranks) and len(set(colours)) >= 5

@@ -164,6 +164,8 @@ def score_doc(song_id: str, text: str, seconds: float) -> Score:
                 }
                 for s in speakers
             ],
+            "tempo_changes": [[0.0, 72.0]],
+            "timeline": [{"bar": 1, "section": "A", "messages": [0]}],
             "chords": [],
             "parts": [
                 {"name": "piano", "program": 0, "channel": 0, "notes": len(notes), "pedal": True}

@@ -27,12 +27,13 @@
     player: $("player"), roll: $("roll"), chart: $("mood-chart"), legend: $("mood-legend"),
     speakers: $("speakers"), dlMidi: $("dl-midi"), dlAudio: $("dl-audio"), dlWav: $("dl-wav"),
     dlXml: $("dl-xml"), dlScore: $("dl-score"), albumList: $("album-list"),
-    albumEmpty: $("album-empty"), albumMore: $("album-more"),
+    albumEmpty: $("album-empty"), albumMore: $("album-more"), caption: $("roll-caption"),
   };
 
   const state = {
     tab: "paste", file: null, info: null, source: null,
     song: null, notes: [], messages: [], speakerColour: new Map(), raf: 0,
+    timeline: [], barTimes: [], shownBar: 0,
     albumOffset: 0, albumNext: null,
   };
 
@@ -213,6 +214,9 @@
     state.notes = (score.notes || []).slice().sort((a, b) => a.start - b.start);
     state.maxDuration = state.notes.reduce((m, n) => Math.max(m, n.duration), 0);
     state.messages = (score.mood && score.mood.messages) || [];
+    state.timeline = (score.song && score.song.timeline) || [];
+    state.barTimes = barTimes(score.song || {});
+    state.shownBar = 0;
     state.speakerColour = new Map();
     (view.speakers || []).forEach((s, i) => state.speakerColour.set(s.name, SPEAKER_COLOURS[i % SPEAKER_COLOURS.length]));
     state.messages.forEach((m) => {
@@ -230,6 +234,7 @@
     drawSpeakers(view);
     drawChart();
     drawRoll(0);
+    showCaption(0);
     document.querySelectorAll(".album-item").forEach((li) => li.classList.toggle("current", li.dataset.id === view.id));
     if (history.replaceState) history.replaceState(null, "", `#song=${encodeURIComponent(view.id)}`);
   }
@@ -374,7 +379,45 @@
     ctx.globalAlpha = 1;
   }
 
+  /* ----------------------------------------------- the message of each bar */
+
+  // Seconds at the start of every bar, through the song's tempo changes (section tempi
+  // and the final ritardando), from score.json's tempo, metre and tempo_changes.
+  function barTimes(song) {
+    const [num, den] = String(song.time_signature || "4/4").split("/").map(Number);
+    const bpb = (num * 4) / (den || 4), tempo = song.tempo || 120;
+    const changes = song.tempo_changes || [];
+    const at = (beat) => {
+      let out = 0, t = 0, bpm = tempo;
+      for (const [b, v] of changes) { if (b >= beat) break; out += ((b - t) * 60) / bpm; t = b; bpm = v; }
+      return out + ((beat - t) * 60) / bpm;
+    };
+    return Array.from({ length: (song.bars || 0) + 1 }, (_, i) => at(i * bpb));
+  }
+
+  // Under the roll: the message(s) the bar now playing came from.
+  function showCaption(time) {
+    const times = state.barTimes;
+    let bar = 0;
+    while (bar + 1 < times.length - 1 && times[bar + 1] <= time) bar++;
+    if (bar + 1 === state.shownBar || !el.caption) return;
+    state.shownBar = bar + 1;
+    const entry = state.timeline[bar];
+    el.caption.textContent = "";
+    if (!entry) return;
+    const said = (entry.messages || []).map((i) => state.messages[i]).filter(Boolean);
+    if (!said.length) { el.caption.textContent = `bar ${entry.bar} \u00b7 ${entry.section}`; return; }
+    said.forEach((m, k) => {
+      if (k) el.caption.append(" \u00b7 ");
+      const who = document.createElement("strong");
+      who.textContent = `${m.speaker}: `;
+      who.style.color = state.speakerColour.get(m.speaker) || "";
+      el.caption.append(who, m.text.length > 140 ? `${m.text.slice(0, 139)}\u2026` : m.text);
+    });
+  }
+
   function tick() {
+    showCaption(el.player.currentTime);
     drawRoll(el.player.currentTime);
     drawChart();
     state.raf = el.player.paused ? 0 : requestAnimationFrame(tick);
@@ -563,7 +606,7 @@
     });
     el.form.addEventListener("submit", submit);
     el.player.addEventListener("play", startTicking);
-    el.player.addEventListener("seeked", () => { drawRoll(el.player.currentTime); drawChart(); });
+    el.player.addEventListener("seeked", () => { showCaption(el.player.currentTime); drawRoll(el.player.currentTime); drawChart(); });
     el.player.addEventListener("loadedmetadata", () => { drawRoll(el.player.currentTime); });
     el.roll.addEventListener("click", (e) => {
       if (!state.song || !isFinite(el.player.duration)) return;

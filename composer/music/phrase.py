@@ -1,0 +1,324 @@
+"""Periods: a section's melody as antecedent–consequent phrases of four bars.
+
+A 4-bar phrase is *call – answer – line – cadence*:
+
+1. bar 1 states the motif (the call) from a chord tone near the voice's centre;
+2. bar 2 answers it: the motif sequenced to another degree (calm songs), or developed
+   (inverted, fragmented, its rhythm diminished or augmented);
+3. bar 3 is new material, a *line*: a bar rhythm of the mood's density (different from
+   the motif's), chord tones on the strong beats, steps and repeated notes between them,
+   heading for the phrase's high point (the antecedent) or down toward the cadence;
+4. bar 4 is the cadence: a half cadence on a tone of V (the question) or the tonic
+   reached by step (the answer); with tension, a prepared suspension resolves into it.
+
+An 8-bar section is a parallel period: the consequent starts like the antecedent
+(ornamented when the section returns), answers with another development and closes on
+the tonic. In the climax the consequent's line rises to the song's highest note. A
+returning section (``variation`` > 0) keeps its call but writes new lines and answers,
+so that at least two bars of every return are new.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from composer.music import motifs, theory
+from composer.music.melody import (
+    REAL,
+    Harmony,
+    Tone,
+    Voice,
+    cadence,
+    develop,
+    fit,
+    in_range,
+    intervals,
+    place,
+    rising,
+)
+from composer.music.motifs import Motif
+
+DEVELOPMENTS = ("invert", "fragment", "diminish", "augment")
+
+# Bar rhythms by density level (0 calm … 3 lively) and bar length: longer values and
+# held notes when calm, more and shorter notes (dotted and syncopated ones) when aroused.
+LINE_RHYTHMS: dict[tuple[int, float], tuple[tuple[float, ...], ...]] = {
+    (0, 4.0): ((3.0, 1.0), (2.0, 2.0), (2.0, 1.0, 1.0), (1.0, 1.0, 2.0), (1.5, 0.5, 2.0)),
+    (1, 4.0): ((2.0, 1.0, 1.0), (1.0, 1.0, 2.0), (1.5, 0.5, 2.0), (1.0, 1.0, 1.0, 1.0)),
+    (2, 4.0): (
+        (1.0, 1.0, 1.0, 1.0),
+        (1.0, 0.5, 0.5, 2.0),
+        (0.5, 0.5, 1.0, 2.0),
+        (1.5, 0.5, 1.0, 1.0),
+        (1.0, 0.5, 0.5, 1.0, 1.0),
+    ),
+    (3, 4.0): (
+        (0.5, 0.5, 1.0, 0.5, 0.5, 1.0),
+        (1.5, 0.5, 0.5, 0.5, 1.0),
+        (1.0, 0.5, 0.5, 2.0),
+        (0.75, 0.25, 1.0, 0.5, 0.5, 1.0),
+        (0.5, 1.0, 0.5, 1.0, 1.0),
+    ),
+    (0, 3.0): ((2.0, 1.0), (1.0, 2.0), (1.5, 0.5, 1.0)),
+    (1, 3.0): ((2.0, 1.0), (1.0, 1.0, 1.0), (1.5, 0.5, 1.0)),
+    (2, 3.0): ((1.0, 1.0, 1.0), (1.0, 0.5, 0.5, 1.0), (0.5, 0.5, 1.0, 1.0)),
+    (3, 3.0): ((0.5, 0.5, 0.5, 0.5, 1.0), (1.0, 0.5, 0.5, 0.5, 0.5), (0.75, 0.25, 1.0, 1.0)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A section's melody: tones, and the bar indices (0-based) where the motif is
+    stated literally (any transposition)."""
+
+    tones: tuple[Tone, ...]
+    statements: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a period is shaped (from the mood cues and the section's place in the form).
+
+    ``density`` (0..3) picks the line rhythms; ``variety`` below 0.35 answers the call
+    with its sequence, above it with a development; ``variation`` counts the returns
+    of this section (each return writes new lines and another development).
+    ``model`` is the chromatic intervals of the song's opening call: a section built on
+    that motif elsewhere states it as a *real* transposition; ``lift`` moves the call up
+    by degrees (register contrast) and ``sequence`` answers the call with its sequence.
+    ``closing`` False ends the section on a half cadence (a period over two sections).
+    """
+
+    step: float
+    contour: int = 0
+    suspension: bool = False
+    climax: bool = False
+    variety: float = 0.5
+    variation: int = 0
+    model: tuple[int, ...] | None = None
+    lift: int = 0
+    sequence: bool = False
+    density: int = 2
+    closing: bool = True
+
+
+def _strong(t: float, bar_beats: float) -> bool:
+    pos = round(t % bar_beats, 6)
+    return pos == 0.0 or (bar_beats == 4.0 and pos == 2.0)
+
+
+def line(
+    harmony: Harmony,
+    prev: int,
+    t0: float,
+    rhythm: tuple[float, ...],
+    goal: int,
+    bar_beats: float,
+    rng: random.Random,
+    top: int | None = None,
+) -> list[Tone]:
+    """A bar of new melody from the tone ``prev`` toward the degree ``goal``: chord tones
+    on the strong beats (a step or a third away), steps and repeated notes between;
+    never above ``top`` (the climax's height is kept for the climax)."""
+    out: list[Tone] = []
+    t = t0
+    for i, beats in enumerate(rhythm):
+        left = len(rhythm) - i
+        want = goal - prev
+        aim = prev + max(-2, min(2, round(want / left))) if want else prev
+        if _strong(t, bar_beats):
+            near = [
+                d
+                for d in range(prev - 2, prev + 3)
+                if harmony.is_tone(d, t) and (top is None or d <= top)
+            ]
+            pick = min(near, key=lambda d: (abs(d - aim) + 0.4 * abs(d - prev), d)) if near else aim
+        elif want == 0:
+            pick = prev + rng.choice((0, 1, -1))
+        elif rng.random() < 0.12 and abs(want) < left:
+            pick = prev  # a repeated note: speech-like, and it lets the line breathe
+        else:
+            pick = prev + (1 if want > 0 else -1)
+        if top is not None and pick > top:
+            pick = top - 1 if pick - 1 > top else top
+        out.append(Tone(pick, t, beats))
+        prev, t = pick, t + beats
+    return out
+
+
+def _rhythm(
+    shape: Shape, bar_beats: float, rng: random.Random, avoid: tuple[float, ...]
+) -> tuple[float, ...]:
+    pool = [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid]
+    return rng.choice(pool)
+
+
+def _answer(motif: Motif, shape: Shape, hows: list[str], bar_beats: float, which: int) -> Motif:
+    if shape.sequence:
+        return motif
+    if shape.variety < 0.35:  # calm: the sequence, then the motif in longer notes
+        return motif if which == 0 else motifs.augment_rhythm(motif, bar_beats)
+    return develop(motif, hows[which % len(hows)], bar_beats)
+
+
+def _resolve(tones: list[Tone], harmony: Harmony, bar_beats: float, fixed: set[int]) -> list[Tone]:
+    """A strong-beat non-chord tone must move on by step: otherwise it becomes the
+    nearest chord tone (tones in ``fixed`` bars, literal statements, are left alone)."""
+    out = list(tones)
+    for i, tn in enumerate(out):
+        if int(tn.start // bar_beats) in fixed or not _strong(tn.start, bar_beats):
+            continue
+        if harmony.is_tone(tn.degree, tn.start):
+            continue
+        nxt = out[i + 1].degree if i + 1 < len(out) else None
+        if nxt is not None and abs(nxt - tn.degree) == 1:
+            continue
+        for d in (tn.degree - 1, tn.degree + 1):
+            if harmony.is_tone(d, tn.start):
+                out[i] = Tone(d, tn.start, tn.beats)
+                break
+    return out
+
+
+def _responses(
+    motif: Motif,
+    harmony: Harmony,
+    call: list[Tone],
+    first: int,
+    bar_beats: float,
+    shape: Shape,
+    hows: list[str],
+    bounds: tuple[int, int],
+) -> tuple[Motif, list[Tone], Motif, list[Tone]]:
+    """The antecedent's answer (bar 2) and the consequent's (bar 6): their motifs and
+    tones. A sequence never repeats the call at its own pitch."""
+    up = shape.contour
+    answer = _answer(motif, shape, hows, bar_beats, 0)
+    target = call[-1].degree + (up or 1)
+    model = intervals(call, harmony) if answer is motif else None
+    start = fit(
+        answer, harmony, bar_beats, bar_beats, target, bounds=bounds, model=model, real=REAL
+    )
+    if answer is motif and start == first:  # a sequence, not a repetition
+        start = fit(
+            answer, harmony, bar_beats, bar_beats, first + (1 if up >= 0 else -1),
+            window=1, bounds=bounds,
+        )  # fmt: skip
+    # the consequent's answer: another development (or the sequence the other way)
+    other = _answer(motif, shape, hows, bar_beats, 1)
+    t5 = 5 * bar_beats
+    if other is motif:
+        at = fit(
+            other, harmony, t5, bar_beats, first - (1 if up >= 0 else -1), window=1, bounds=bounds
+        )
+    else:
+        at = fit(other, harmony, t5, bar_beats, call[-1].degree - (up or 1), bounds=bounds)
+    return answer, place(answer, start, bar_beats), other, place(other, at, t5)
+
+
+def _climb(
+    motif: Motif,
+    harmony: Harmony,
+    t: float,
+    bar_beats: float,
+    highest: int,
+    bounds: tuple[int, int],
+) -> list[Tone]:
+    """The climax: the motif's rhythm on a rising line that peaks above everything
+    heard so far (and above the voice)."""
+    rise = rising(motif)
+    height = max(tn.degree for tn in place(rise, 0, 0.0))
+    summit = max(highest + 1, bounds[1] + 1)
+    s = fit(
+        rise, harmony, t, bar_beats, summit - height, window=1, bounds=(bounds[0], bounds[1] + 2)
+    )
+    return place(rise, s, t)
+
+
+def period(
+    motif: Motif,
+    harmony: Harmony,
+    bars: int,
+    bar_beats: float,
+    voice: Voice,
+    rng: random.Random,
+    shape: Shape,
+) -> Period:
+    """The melody of a body section of 4 or 8 bars (see the module docstring)."""
+    key = harmony.key
+    centre = theory.nearest_degree(key, voice.centre)
+    bounds = (
+        theory.nearest_degree(key, voice.centre - voice.span),
+        theory.nearest_degree(key, voice.centre + voice.span),
+    )
+    up = shape.contour
+    first = fit(
+        motif,
+        harmony,
+        0.0,
+        bar_beats,
+        centre - 2 * up + shape.lift,
+        window=6 if shape.model else 4,
+        bounds=bounds,
+        model=shape.model,
+        real=REAL,
+    )
+    hows = list(DEVELOPMENTS)
+    rng.shuffle(hows)
+    base = rng.getrandbits(32)
+    fresh = random.Random(base * 31 + shape.variation)  # new lines on every return
+    kept = random.Random(base)  # the antecedent's line is the section's own
+    motif_rhythm = tuple(d for _, d in motif)
+    call = place(motif, first, 0.0)
+    answer, response, other, reply = _responses(
+        motif, harmony, call, first, bar_beats, shape, hows, bounds
+    )
+    opening = call + response
+    statements = [0, 1] if answer is motif else [0]
+    tones: list[Tone] = []
+    first_line: list[Tone] = []
+    phrases = 2 if bars >= 8 else 1
+    for p in range(phrases):
+        b0 = 4 * p * bar_beats
+        last = p == phrases - 1
+        closing = last and shape.closing
+        if p == 1 and shape.variation > 0:
+            # a return ornaments the consequent's call
+            tones += place(motifs.diminish_rhythm(motif, bar_beats), first, b0) + reply
+            statements += [5] if other is motif else []
+        elif p == 1:
+            tones += [Tone(tn.degree, tn.start + b0, tn.beats) for tn in call] + reply
+            statements += [4, 5] if other is motif else [4]
+        else:
+            tones += opening
+        t = b0 + 2 * bar_beats
+        if last and shape.climax:
+            tones += _climb(motif, harmony, t, bar_beats, max(tn.degree for tn in tones), bounds)
+        elif p == 1 and shape.variation == 0 and first_line:
+            # the consequent's line: the antecedent's in sequence, a step lower
+            tones += [Tone(tn.degree - 1, tn.start + b0, tn.beats) for tn in first_line]
+        else:
+            goal = min(bounds[1] - 1, first + 3) if not last else first - 1
+            pick = kept if p == 0 and (phrases == 2 or shape.variation == 0) else fresh
+            rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm)
+            tones += line(
+                harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick, bounds[1] - 1
+            )
+            if p == 0:
+                first_line = [Tone(tn.degree, tn.start, tn.beats) for tn in tones if tn.start >= t]
+        leads = (None, bar_beats / 2, 1.0)
+        lead = None if closing or shape.suspension else leads[shape.variation % 3]
+        tones += cadence(
+            harmony,
+            tones[-1].degree,
+            t + bar_beats,
+            bar_beats,
+            shape.step,
+            closing,
+            shape.suspension,
+            bounds[1],
+            lead,
+        )
+    fixed = set(statements)
+    tones = _resolve(tones, harmony, bar_beats, fixed)
+    return Period(tuple(in_range(tones, key, voice)), tuple(sorted(statements)))

@@ -1,0 +1,125 @@
+"""The song as a photograph of *this* conversation: arc, climax, finale, timeline.
+
+Uses the quarrel-then-reconciliation fixture ``tests/fixtures/arcs/quarrel_dinner.txt``
+read by the real mood reader (which splits it into a quarrel and a making-up), and
+hand-made moods for the finer points.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from pathlib import Path
+
+from composer import chat as chats
+from composer.chat.model import Chat, Message
+from composer.midi import to_midi
+from composer.mood import analyse
+from composer.mood.model import VAD, MessageMood, Mood, Segment, SpeakerMood
+from composer.music.compose import SongOptions, compose
+from composer.music.model import Song
+
+QUARREL = Path(__file__).resolve().parents[1] / "fixtures" / "arcs" / "quarrel_dinner.txt"
+
+
+def _quarrel(**kw) -> tuple[Chat, Song]:
+    chat = chats.parse(QUARREL.read_bytes(), "auto", filename=QUARREL.name)
+    return chat, compose(chat, analyse(chat), SongOptions(**{"seed": 2, "length_s": 120, **kw}))
+
+
+def _melody(song: Song, sec) -> list[int]:
+    bpb = song.beats_per_bar
+    lo, hi = (sec.start_bar - 1) * bpb, (sec.start_bar - 1 + sec.bars) * bpb
+    return [n.pitch for n in song.parts[0].notes if lo <= n.start < hi]
+
+
+def _velocity(song: Song, sec) -> float:
+    bpb = song.beats_per_bar
+    lo, hi = (sec.start_bar - 1) * bpb, (sec.start_bar - 1 + sec.bars) * bpb
+    return statistics.fmean(n.velocity for p in song.parts for n in p.notes if lo <= n.start < hi)
+
+
+def test_the_arc_is_audible():
+    """Sections whose valence differs by 0.2 or more differ in at least three of: mode,
+    tempo (8 bpm), texture, register (3 semitones), loudness (10 velocity steps)."""
+    for style in ("photograph", "ensemble"):
+        _, song = _quarrel(style=style)
+        body = [s for s in song.sections if s.role not in ("intro", "coda")]
+        pairs = [
+            (x, y) for x, y in itertools.combinations(body, 2) if abs(x.valence - y.valence) >= 0.2
+        ]
+        assert pairs  # the reader hears a quarrel and a making-up
+        for x, y in pairs:
+            differ = (
+                x.key.is_major != y.key.is_major,
+                abs(x.tempo - y.tempo) >= 8,
+                x.figure != y.figure,
+                abs(statistics.fmean(_melody(song, x)) - statistics.fmean(_melody(song, y))) >= 3,
+                abs(_velocity(song, x) - _velocity(song, y)) >= 10,
+            )
+            assert sum(differ) >= 3, (x.name, y.name, differ)
+        assert not body[0].key.is_major and body[-1].key.is_major  # it makes up
+
+
+def test_timeline_names_the_messages_of_every_bar():
+    chat, song = _quarrel()
+    assert [b.bar for b in song.timeline] == list(range(1, song.bars + 1))
+    for b in song.timeline:
+        sec = next(s for s in song.sections if s.start_bar <= b.bar < s.start_bar + s.bars)
+        assert b.section == sec.name
+        assert (not b.messages) == (sec.role in ("intro", "coda"))
+    said = [m for b in song.timeline for m in b.messages]
+    assert said == sorted(said)  # the song reads the chat in order
+    assert set(said) == set(range(len(chat.messages)))  # every message is somewhere
+    data = to_midi(song)
+    for s in song.sections:  # the MIDI names each section's source
+        assert s.source and f"{s.name}: {s.source}".encode() in data
+
+
+def _two_segments(first: VAD, second: VAD) -> tuple[Chat, Mood]:
+    lines = [("Ana", "why didn't you call"), ("Ben", "I forgot, sorry"), ("Ana", "ok")] * 2
+    chat = Chat(tuple(Message(s, t) for s, t in lines), "test")
+    msgs = tuple(MessageMood(i, s, first if i < 3 else second) for i, (s, _) in enumerate(lines))
+    segs = (Segment(0, 3, first, (0,), "Ana"), Segment(3, 6, second, (3,), "Ben"))
+    overall = VAD(
+        *(
+            0.5 * (getattr(first, k) + getattr(second, k))
+            for k in ("valence", "arousal", "dominance")
+        )
+    )
+    spk = (SpeakerMood("Ana", 4, 0.6, overall), SpeakerMood("Ben", 2, 0.4, overall))
+    return chat, Mood(overall, msgs, tuple(m.vad for m in msgs), segs, spk, "test")
+
+
+def test_climax_lands_on_the_most_intense_stretch():
+    for calm_first in (True, False):
+        calm, heated = VAD(0.1, -0.4, 0.0), VAD(-0.3, 0.7, 0.2)
+        chat, mood = _two_segments(*((calm, heated) if calm_first else (heated, calm)))
+        song = compose(chat, mood, SongOptions(seed=1, length_s=120))
+        climax = next(s for s in song.sections if s.role == "climax")
+        bars = song.timeline[climax.start_bar - 1 : climax.start_bar - 1 + climax.bars]
+        heated_msgs = range(3, 6) if calm_first else range(0, 3)
+        assert all(m in heated_msgs for b in bars for m in b.messages)
+
+
+def test_finale_combines_the_speakers_motifs():
+    chat, mood = _two_segments(VAD(-0.3, 0.3, 0.0), VAD(0.4, -0.2, 0.0))
+    song = compose(chat, mood, SongOptions(seed=4, length_s=90))
+    coda = song.sections[-1]
+    in_coda = [{bar for sec, bar in sp.appearances if sec == "coda"} for sp in song.speakers]
+    assert any(len(bars) >= 2 for bars in in_coda)  # the second speaker joins the first
+    bpb = song.beats_per_bar
+    lo = (coda.start_bar - 1) * bpb
+    both = [
+        bar
+        for bar in range(2)
+        if len(
+            {
+                n.pitch
+                for n in song.parts[0].notes
+                if lo + bar * bpb <= n.start < lo + (bar + 1) * bpb
+            }
+        )
+        and sum(1 for n in song.parts[0].notes if n.start == lo + bar * bpb) >= 2
+    ]
+    assert both == [0, 1]  # two voices together in the finale's first two bars
