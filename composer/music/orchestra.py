@@ -121,6 +121,16 @@ def _octave(notes: list[Note], shift: int) -> list[Note]:
     return [Note(n.pitch + shift, n.start, n.duration, n.velocity) for n in notes]
 
 
+def _swell(lines: Lines, start: float, end: float, velocity: int) -> int:
+    """``velocity`` (written for a mezzo-forte melody, 64) moved by as many steps as the
+    melody in ``[start, end)`` is above or below that: strings and pads swell and fall
+    with the section, not apart from it."""
+    around = [n.velocity for n in lines.melody if start <= n.start < end]
+    if not around:
+        return velocity
+    return _vel(velocity + sum(around) / len(around) - 64.0)
+
+
 def _counter_line(lines: Lines, low: int, high: int, velocity: int) -> list[Note]:
     """A counter-melody for the strings: one guide tone per chord (the third or the
     seventh where it has one), each moving to the nearest tone of the next chord, with
@@ -130,6 +140,7 @@ def _counter_line(lines: Lines, low: int, high: int, velocity: int) -> list[Note
     prev = (low + high) // 2
     chords = [ch for ch, _ in lines.chords]
     for i, ch in enumerate(chords):
+        vel = _swell(lines, ch.start, ch.start + ch.duration, velocity)
         guides = [pc for k, pc in enumerate(ch.pitch_classes) if k in (1, 3)] or list(
             ch.pitch_classes
         )
@@ -147,11 +158,11 @@ def _counter_line(lines: Lines, low: int, high: int, velocity: int) -> list[Note
             half = ch.duration / 2
             passing = pitch + (1 if target > pitch else -1) * (2 if abs(target - pitch) == 4 else 1)
             out += [
-                Note(pitch, ch.start, half, velocity),
-                Note(passing, ch.start + half, half, velocity - 4),
+                Note(pitch, ch.start, half, vel),
+                Note(passing, ch.start + half, half, vel - 4),
             ]
         else:
-            out.append(Note(pitch, ch.start, ch.duration, velocity))
+            out.append(Note(pitch, ch.start, ch.duration, vel))
         prev = pitch
     return out
 
@@ -167,7 +178,8 @@ def _open_pad(lines: Lines, low: int, velocity: int) -> list[Note]:
         colour = [pc for k, pc in enumerate(pcs) if k in (1, 3)] or [pcs[-1]]
         tops = [root + 12 + (pc - ch.root) % 12 for pc in colour]
         tops = [p - 12 if p > PAD_TOP else p for p in tops]  # under the melody
-        out += [Note(p, ch.start, ch.duration, velocity) for p in (root, fifth, *tops)]
+        vel = _swell(lines, ch.start, ch.start + ch.duration, velocity)
+        out += [Note(p, ch.start, ch.duration, vel) for p in (root, fifth, *tops)]
     return out
 
 
