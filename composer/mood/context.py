@@ -14,12 +14,13 @@ readings into readings in context with three documented moves, each a few number
 2. **Quarrels and repairs.** A line with a quarrel phrase ("you always", "whatever.",
    "not fair": :func:`composer.mood.cues.is_quarrel`) reads at most
    :data:`QUARREL_VALENCE`: a real quarrel is clearly negative (the cues already raise
-   its arousal). An apology, "I missed you", "it's okay", "thank you"... said while the
-   conversation is in friction (its context below :data:`FRICTION`, or a quarrel line or
-   a line below twice that among the last :data:`FRICTION_WINDOW`, or while making up:
-   a repair among them) reads at least
-   :data:`REPAIR_VALENCE`, a little calmer: making up is warm. Condolences ("sorry for
-   your loss") are not repairs.
+   its arousal; a warm line with such a phrase, "you always make me smile", is no
+   quarrel). An apology, "I missed you", "it's okay", "thank you"... said while the
+   conversation is in friction (its context below :data:`FRICTION` and stirred above
+   :data:`FRICTION_AROUSAL`, or a quarrel line or a dark and stirred line among the last
+   :data:`FRICTION_WINDOW`, or while making up: a repair among them) reads at least
+   :data:`REPAIR_VALENCE`, a little calmer: making up is warm. Sympathy after sad news,
+   condolences ("sorry for your loss") and sarcasm ("thanks for nothing") are not repairs.
 3. **Shared laughter and fond teasing.** A line that laughs ("haha", "lol", 😂) reads at
    least :data:`LAUGH_VALENCE`; a mild insult ("idiot", "dork") with laughter, a warm
    emoji, a warm context or a repair among the last :data:`FRICTION_WINDOW` lines takes
@@ -43,6 +44,7 @@ CONFIDENT_VALENCE = 0.35  # |own valence| at which a line is sure of itself
 CONFIDENT_WORDS = 8  # words at which a line is long enough to stand alone
 FRICTION = -0.1  # context valence below this is friction
 FRICTION_WINDOW = 6  # ... or a quarrel line, or one below 2x that, among this many before
+FRICTION_AROUSAL = 0.1  # ... and arousal above this (a quarrel, not sad news)
 QUARREL_VALENCE = -0.25
 REPAIR_VALENCE = 0.35
 REPAIR_AROUSAL_DROP = 0.1
@@ -56,9 +58,10 @@ _REPAIR_RE = re.compile(
     r"|no worries|we'?re (?:ok(?:ay)?|good|fine)|all good|make up|friends again|come here)",
     re.IGNORECASE,
 )
-# Not repairs: condolences, and the apology thrown back in a quarrel ("i said i'm sorry??").
-_CONDOLENCE_RE = re.compile(
-    r"sorry (?:for|about) (?:your|the) loss|sorry to hear|i said (?:i'?m )?sorry|sorry\?\?",
+# Not repairs: condolences, and apologies or thanks thrown back in a quarrel (sarcasm).
+_NOT_REPAIR_RE = re.compile(
+    r"sorry (?:for|about) (?:your|the) loss|sorry to hear|i said (?:i'?m )?sorry|sorry\?\?"
+    r"|sorry not sorry|my bad for|thanks? (?:you )?(?:for nothing|a lot)\W*$",
     re.IGNORECASE,
 )
 _LAUGH_RE = re.compile(
@@ -77,7 +80,7 @@ _ANY_RE = re.compile(
 
 
 def _is_repair(text: str) -> bool:
-    return _REPAIR_RE.search(text) is not None and _CONDOLENCE_RE.search(text) is None
+    return _REPAIR_RE.search(text) is not None and _NOT_REPAIR_RE.search(text) is None
 
 
 def _confidence(valence: float, words: int) -> float:
@@ -108,7 +111,11 @@ def in_context(texts: Sequence[str], own: np.ndarray, weights: np.ndarray) -> np
         return own.copy()
     # Plain floats in the loop: per-row numpy arithmetic costs more than it computes.
     rows, w = own.tolist(), np.asarray(weights, dtype=np.float64).tolist()
-    quarrel = [is_quarrel(t) for t in texts]
+    # A quarrel phrase in a warm line ("you always make me smile") is no quarrel.
+    quarrel = [
+        is_quarrel(t) and rows[i][0] < 0.2 and _WARM_EMOJI_RE.search(t) is None
+        for i, t in enumerate(texts)
+    ]
     marked = [_ANY_RE.search(t) is not None for t in texts]
     out: list[list[float]] = []
     repaired: list[bool] = []
@@ -125,7 +132,10 @@ def in_context(texts: Sequence[str], own: np.ndarray, weights: np.ndarray) -> np
         repair = False
         if marked[i]:
             lo = max(0, i - FRICTION_WINDOW)
-            friction = any(quarrel[lo:i]) or any(r[0] < 2 * FRICTION for r in out[lo:i])
+            # Friction is a quarrel: dark *and* stirred lines, not sad news (condolence).
+            friction = any(quarrel[lo:i]) or any(
+                r[0] < 2 * FRICTION and r[1] > FRICTION_AROUSAL for r in out[lo:i]
+            )
             making_up = any(repaired[lo:i])
             v, a, repair = _rules(text, v, a, ctx, friction, making_up, quarrel[i])
         repaired.append(repair)
@@ -150,7 +160,8 @@ def _rules(
     Returns the new valence and arousal and whether the line was a repair.
     """
     repair = False
-    in_friction = ctx is not None and (ctx[0] < FRICTION or friction or making_up)
+    stirred = ctx is not None and ctx[0] < FRICTION and ctx[1] > FRICTION_AROUSAL
+    in_friction = ctx is not None and (stirred or friction or making_up)
     if in_friction and not quarrel and _is_repair(text):
         repair = True
         v, a = max(v, REPAIR_VALENCE), a - REPAIR_AROUSAL_DROP

@@ -78,3 +78,19 @@ def test_output_is_clipped_and_shaped(n: int) -> None:
     texts = ["sorry haha idiot"] * n
     out = in_context(texts, own, length_weights(word_counts(texts)))
     assert out.shape == (n, 3) and np.all(np.abs(out) <= 1.0)
+
+
+def test_a_warm_line_with_a_quarrel_phrase_is_no_quarrel() -> None:
+    out = _read([("hi", (0.1, 0.0, 0.0)), ("you always make me smile", (0.49, 0.2, 0.1))])
+    assert out[-1, 0] > 0.3
+    quarrel = _read([("hi", (0.1, 0.0, 0.0)), ("you always do this", (-0.1, 0.2, 0.1))])
+    assert quarrel[-1, 0] <= -0.25
+
+
+def test_sympathy_after_sad_news_and_sarcasm_are_not_repairs() -> None:
+    news = [("it's cancer. stage 3. they told us this morning", (-0.5, -0.2, -0.4))] * 2
+    out = _read([*news, ("oh no. I'm so sorry", (-0.39, -0.1, -0.2))])
+    assert out[-1, 0] < 0.0
+    quarrel = [("you always do this, it's every single time", ANGRY)] * 3
+    for line in ("thanks for nothing", "wow. thanks a lot.", "sorry not sorry"):
+        assert _read([*quarrel, (line, (-0.3, 0.3, 0.1))])[-1, 0] < 0.0, line
