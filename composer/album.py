@@ -142,10 +142,10 @@ class Album:
         raise OptionError(f"too many songs named {song_id!r}")
 
     def _record(self, folder: Path) -> Record:
-        audio = next(
-            (p for p in sorted(folder.glob("song.*")) if p.suffix in EXTENSIONS),
-            None,
-        )
+        # The audio the song was saved with is the oldest one: copies converted on demand
+        # later (song.ogg of an Opus song) must not take its place.
+        found = [p for p in folder.glob("song.*") if p.suffix in EXTENSIONS]
+        audio = min(found, key=lambda p: (p.stat().st_mtime_ns, p.name)) if found else None
         xml = folder / "song.musicxml"
         return Record(
             folder.name,

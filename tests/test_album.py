@@ -90,3 +90,15 @@ def test_new_song_id_is_the_one_id_builder() -> None:
     assert check_id(sid) == sid
     a, b = new_song_id(None), new_song_id(None)
     assert re.fullmatch(r"\d{8}-\d{6}-song-[0-9a-f]{8}", a) and a != b  # random tails
+
+
+def test_the_saved_audio_stays_the_songs_audio_after_a_conversion(tmp_path):
+    album = Album(tmp_path)
+    rec = album.save({**_files(), "song.opus": b"OggS opus"}, "s")
+    assert rec.audio is not None and rec.audio.name == "song.opus"
+    converted = rec.dir / "song.ogg"  # made on demand later, sorts before song.opus
+    converted.write_bytes(b"OggS vorbis")
+    later = rec.audio.stat().st_mtime_ns + 10**9
+    os.utime(converted, ns=(later, later))
+    audio = album.get("s").audio
+    assert audio is not None and audio.name == "song.opus"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -77,3 +78,19 @@ def test_goemotions_dev_loads_with_groups() -> None:
     pos = dev.vad[dev.polarity == "positive", 0]
     neg = dev.vad[dev.polarity == "negative", 0]
     assert pos.min() > 0 > neg.max()
+
+
+def test_training_moments_share_nothing_with_the_evaluation_moments() -> None:
+    """No training moment is (nearly) an evaluation moment: under half the words shared."""
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z']+", text.lower()))
+
+    train = (MODELS / "data" / "moments_train.tsv").read_text(encoding="utf-8")
+    texts = [line.split("\t")[0] for line in train.splitlines()[1:]]
+    assert len(texts) >= 300
+    evaluation = [words(m.text) for m in mood_data.moments()]
+    for t in texts:
+        w = words(t)
+        worst = max(len(w & e) / max(1, min(len(w), len(e))) for e in evaluation)
+        assert worst < 0.5, t

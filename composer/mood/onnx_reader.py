@@ -204,6 +204,16 @@ def reset() -> None:
     _LOADED = None
 
 
+def _moment_head(folder: Path, session: Any) -> MomentHead | None:
+    """The folder's moment head when the model has a ``pooled`` output of its width."""
+    pooled = [o for o in session.get_outputs() if o.name == "pooled"]
+    head = load_moment_head(folder) if pooled else None
+    width = pooled[0].shape[-1] if pooled else None
+    if head is None or (isinstance(width, int) and width != len(head.mean)):
+        return None
+    return head
+
+
 def _load(folder: Path) -> OnnxReader | str:
     onnx_path, tok_path, meta_path = (
         folder / "model.onnx",
@@ -239,7 +249,5 @@ def _load(folder: Path) -> OnnxReader | str:
         input_names=tuple(i.name for i in session.get_inputs()),
         max_len=max_len,
         cue_weight=float(meta.get("cue_weight", 2.0)),
-        moment=load_moment_head(folder)
-        if "pooled" in (o.name for o in session.get_outputs())
-        else None,
+        moment=_moment_head(folder, session),
     )

@@ -63,3 +63,17 @@ def test_moments_agree_with_a_blind_second_reader() -> None:
     }
     assert set(ours) <= set(theirs)
     assert all(theirs[t] == q for t, q in ours.items())
+
+
+def test_a_head_of_another_width_is_not_used(tmp_path: Path) -> None:
+    import shutil
+
+    from composer.mood import onnx_reader
+    from composer.resources import MOOD_MODEL, data_dir
+
+    for name in ("model.onnx", "tokenizer.json", "meta.json"):
+        shutil.copy(data_dir(MOOD_MODEL) / name, tmp_path / name)
+    _write(tmp_path, d=4)  # the model's sentence vector is 128 wide
+    reader = onnx_reader._load(tmp_path)
+    assert not isinstance(reader, str) and reader.moment is None
+    np.testing.assert_allclose(reader.score_moments(["a walk"]), reader.score_texts(["a walk"]))

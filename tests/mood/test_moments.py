@@ -57,9 +57,11 @@ def test_todays_reader_places_them(split: str) -> None:
     a = np.array([x.arousal for x in moods])
     warm = np.array([m.quadrant in ("tender", "joyful") for m in ms])
     high = np.array([m.quadrant in ("joyful", "frantic") for m in ms])
-    assert np.mean((v > 0) == warm) >= 0.72
-    assert _auc(v[warm], v[~warm]) >= 0.8
-    assert _auc(a[high], a[~high]) >= 0.75
+    # Floors a few points under version 6 with its moment head (83-84 %, 0.92-0.94,
+    # 0.95-0.98 on dev / test): a regression fails, the machine's int8 arithmetic does not.
+    assert np.mean((v > 0) == warm) >= 0.78
+    assert _auc(v[warm], v[~warm]) >= 0.88
+    assert _auc(a[high], a[~high]) >= 0.9
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float:

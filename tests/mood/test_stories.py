@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "models"))
 import mood_data
 
 STORIES = mood_data.stories()
-# Floors for the whole path with the default reader, per split (share of marked turns).
-FOUND_FLOOR = 0.6
-RIGHT_FLOOR = 0.6
+# Floors for the whole path with the default reader, per split (share of marked turns):
+# version 6 with the context layer finds 75 % / 100 % and is right on 75 % / 73 %.
+FOUND_FLOOR = 0.65
+RIGHT_FLOOR = 0.65
 
 
 def test_the_set_is_as_described() -> None:
