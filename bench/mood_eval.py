@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models"))
 
 import mood_data  # noqa: E402
+from mood_data import auc  # noqa: E402
 
 from composer.chat import moment, parse  # noqa: E402
 from composer.chat.model import Chat, Message  # noqa: E402
@@ -163,23 +164,6 @@ def _chat(lines: list[tuple[str, str]]) -> Chat:
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
-
-
-def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    """Probability that a random positive scores above a random negative (ties count half)."""
-    pos, neg = np.asarray(pos, dtype=np.float64), np.asarray(neg, dtype=np.float64)
-    if not len(pos) or not len(neg):
-        return float("nan")
-    both = np.concatenate([pos, neg])
-    order = np.argsort(both, kind="mergesort")
-    ranks = np.empty(len(both))
-    ranks[order] = np.arange(1, len(both) + 1)
-    # average ranks over ties
-    _, inv, counts = np.unique(both, return_inverse=True, return_counts=True)
-    sums = np.bincount(inv, weights=ranks)
-    ranks = (sums / counts)[inv]
-    r = ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2
-    return float(r / (len(pos) * len(neg)))
 
 
 Row = tuple[str, list[str], str]

@@ -357,3 +357,25 @@ def moments(split: Literal["dev", "test", "all"] = "all", path: Path | None = No
         if split in ("all", part):
             out.append(Moment(text, quadrant, part))
     return out
+
+
+def auc(pos: Sequence[float] | np.ndarray, neg: Sequence[float] | np.ndarray) -> float:
+    """Probability that a random positive scores above a random negative (ties count half).
+
+    The one AUC of the mood benches, training scripts and tests; NaN when a side is empty.
+    """
+    p, n = np.asarray(pos, dtype=np.float64), np.asarray(neg, dtype=np.float64)
+    if not len(p) or not len(n):
+        return float("nan")
+    both = np.concatenate([p, n])
+    ranks = np.empty(len(both))
+    ranks[np.argsort(both, kind="mergesort")] = np.arange(1, len(both) + 1)
+    _, inv, counts = np.unique(both, return_inverse=True, return_counts=True)
+    ranks = (np.bincount(inv, weights=ranks) / counts)[inv]  # average ranks over ties
+    return float((ranks[: len(p)].sum() - len(p) * (len(p) + 1) / 2) / (len(p) * len(n)))
+
+
+def auc_of(score: np.ndarray, label: np.ndarray) -> float:
+    """:func:`auc` of ``score`` for ``label`` 1 against 0 (other labels left out)."""
+    score, label = np.asarray(score), np.asarray(label)
+    return auc(score[label == 1], score[label == 0])

@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import mood_data as md  # noqa: E402 - after the path line (scripts run from anywhere)
+from mood_data import auc_of as auc  # noqa: E402
 
 VERSION = "6"
 OUT = HERE.parent / "composer" / "data" / "mood"
@@ -53,17 +54,6 @@ def _pol(group: str) -> int:
 
 def _aro(group: str) -> int:
     return 1 if group == "high" else (0 if group == "low" else -1)
-
-
-def auc(score: np.ndarray, label: np.ndarray) -> float:
-    """Area under the ROC curve of ``score`` for ``label`` 1 vs 0 (-1 rows are left out)."""
-    keep = label >= 0
-    s, y = score[keep], label[keep]
-    ranks = np.empty(len(s))
-    ranks[np.argsort(s, kind="stable")] = np.arange(1, len(s) + 1)
-    pos = float(y.sum())
-    neg = len(y) - pos
-    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
 class Data:

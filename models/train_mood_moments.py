@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import mood_data as md  # noqa: E402 - after the path lines
+from mood_data import auc_of as _auc  # noqa: E402
 
 TRAIN = HERE / "data" / "moments_train.tsv"
 STRENGTHS = (1e-2, 3e-2, 1e-1, 3e-1, 1.0)
@@ -55,13 +56,6 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, steps: int = 50) -> np
         if np.abs(step).max() < 1e-8:
             break
     return w
-
-
-def _auc(score: np.ndarray, label: np.ndarray) -> float:
-    ranks = np.empty(len(score))
-    ranks[np.argsort(score, kind="stable")] = np.arange(1, len(score) + 1)
-    pos = float(label.sum())
-    return float((ranks[label == 1].sum() - pos * (pos + 1) / 2) / (pos * (len(label) - pos)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -94,3 +94,11 @@ def test_training_moments_share_nothing_with_the_evaluation_moments() -> None:
         w = words(t)
         worst = max(len(w & e) / max(1, min(len(w), len(e))) for e in evaluation)
         assert worst < 0.5, t
+
+
+def test_auc_counts_ties_half_and_needs_both_sides() -> None:
+    assert mood_data.auc([3.0, 2.0], [1.0, 0.0]) == 1.0
+    assert mood_data.auc([0.0], [1.0]) == 0.0
+    assert mood_data.auc([1.0], [1.0]) == 0.5
+    assert np.isnan(mood_data.auc([], [1.0]))
+    assert mood_data.auc_of(np.array([0.9, 0.1, 0.5]), np.array([1, 0, -1])) == 1.0
