@@ -101,6 +101,12 @@ class _Score:
     material: dict[str, Cues] = field(default_factory=dict)
     returns: dict[str, int] = field(default_factory=dict)
     previews: dict[str, int] = field(default_factory=dict)
+
+    def key_at(self, beat: float) -> Key:
+        """The key of the section sounding at ``beat``."""
+        bar = int(beat // self.bar_beats) + 1
+        return [s for s in self.sections if s.start_bar <= bar][-1].key
+
     opening: tuple[Key, int, tuple[int, ...]] | None = None  # key, degree, intervals of A's call
     body_count: int = 0
 
@@ -164,6 +170,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         _section(score, plan, idx=idx, bar=bar)
         bar += sections[idx].bars
     _answers(score, featured, signature, home)
+    score.lines.melody = melody.smooth_joins(score.lines.melody, score.key_at)
     score.lines.breath = (bar - 2) * bar_beats  # the start of the held final tonic
     parts = orchestrate(
         options.style,

@@ -11,6 +11,7 @@ pitches. Periods (phrases of call, answer, line and cadence) are built in
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from composer.music import motifs, theory
@@ -264,3 +265,21 @@ def pitches(
         Note(p, harmony.origin + tn.start, tn.beats, velocity)
         for p, tn in zip(ps, tones, strict=True)
     ]
+
+
+def smooth_joins(notes: list[Note], key_at: Callable[[float], Key]) -> list[Note]:
+    """No augmented second across phrase joins either: where the sixth of a minor key
+    meets its raised seventh, the sixth is raised (melodic minor), as :func:`pitches`
+    does inside a phrase. ``key_at(beat)`` gives the key sounding at a beat."""
+    out = sorted(notes, key=lambda n: (n.start, n.pitch))
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        key = key_at(a.start)
+        lo, hi = sorted((a.pitch, b.pitch))
+        if key.is_major or hi - lo != 3:
+            continue
+        if (lo - key.tonic) % 12 == 8 and (hi - key.tonic) % 12 == 11:
+            j = i if a.pitch == lo else i + 1
+            n = out[j]
+            out[j] = Note(n.pitch + 1, n.start, n.duration, n.velocity)
+    return out
