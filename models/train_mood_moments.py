@@ -4,10 +4,10 @@ A moment ("a lazy sunday morning in bed with coffee") is a scene, not a feeling:
 reader, trained on what people say, places calm warm scenes near neutral. The head reads
 the student's 128-d sentence vector (the ONNX ``pooled`` output) with two logistic
 regressions, warm (tender, joyful) vs dark (grieving, frantic) and high (joyful, frantic)
-vs low (tender, grieving) arousal, trained on the 329 moments of
-``models/data/moments_train.tsv`` (written for training by two writers; the 151 of their
-480 that shared half their words or more with an evaluation moment were dropped, and
-``tests/test_mood_data.py`` keeps it so). The L2 strength is chosen on the ``dev`` moments of
+vs low (tender, grieving) arousal, trained on the 480 moments of
+``models/data/moments_train.tsv`` (written for training by three writers, the third on
+scenes whose words mislead; the 200 of their 680 that shared half their words or more
+with an evaluation moment were dropped, and ``tests/test_mood_data.py`` keeps it so). The L2 strength is chosen on the ``dev`` moments of
 ``tests/mood/data/moments.tsv``; the ``test`` moments are only reported.
 
 Usage::
