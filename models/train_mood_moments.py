@@ -7,8 +7,9 @@ regressions, warm (tender, joyful) vs dark (grieving, frantic) and high (joyful,
 vs low (tender, grieving) arousal, trained on the 480 moments of
 ``models/data/moments_train.tsv`` (written for training by three writers, the third on
 scenes whose words mislead; the 200 of their 680 that shared half their words or more
-with an evaluation moment were dropped, and ``tests/test_mood_data.py`` keeps it so). The L2 strength is chosen on the ``dev`` moments of
-``tests/mood/data/moments.tsv``; the ``test`` moments are only reported.
+with an evaluation moment were dropped, and ``tests/test_mood_data.py`` keeps it so).
+The L2 strength is chosen on the ``dev`` moments of ``tests/mood/data/moments.tsv``; the
+``test`` moments are only reported.
 
 Usage::
 
