@@ -32,6 +32,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -247,7 +248,7 @@ def export(args: argparse.Namespace) -> None:
     model.eval()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    with __import__("tempfile").TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         fp32, int8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
         x = torch.ones((2, 8), dtype=torch.long)
         torch.onnx.export(

@@ -20,7 +20,7 @@ def best() -> tuple[str, Scorer]:
     The trained model needs onnxruntime, tokenizers and its files in ``composer/data/mood/``;
     if any is missing the word-list reader is used and its name says why.
     """
-    global _BEST
+    global _BEST, _MOMENTS
     if _BEST is None:
         try:
             from composer.mood import onnx_reader
@@ -34,7 +34,6 @@ def best() -> tuple[str, Scorer]:
                 _BEST = (f"{lexicon.NAME} (trained model unavailable: {why})", lexicon.score_texts)
             else:
                 _BEST = (found.name, found.score_texts)
-                global _MOMENTS
                 _MOMENTS = found.score_moments if found.moment is not None else None
     return _BEST
 
