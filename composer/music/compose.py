@@ -98,6 +98,7 @@ class _Score:
     appearances: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     answer_slots: list[tuple[str, int, melody.Harmony, float]] = field(default_factory=list)
     voicing: tuple[int, ...] = ()
+    line_rhythms: list[tuple[float, ...]] = field(default_factory=list)
     material: dict[str, Cues] = field(default_factory=dict)
     returns: dict[str, int] = field(default_factory=dict)
     previews: dict[str, int] = field(default_factory=dict)
@@ -343,10 +344,12 @@ def _body(
         sequence=contrast,
         density=cues.density,
         closing=closing,
+        heard=tuple(score.line_rhythms[-2:]),
     )
     score.returns[letter] = score.returns.get(letter, 0) + 1
     rng = motifs.sub_rng(plan.seed, "melody", letter)
     per = phrase.period(motif, under, s.bars, bb, voice, rng, shape)
+    score.line_rhythms += per.rhythms
     for p in range(s.bars // 4):
         lo, hi = p * 4 * bb, (p + 1) * 4 * bb
         tones = [tn for tn in per.tones if lo <= tn.start < hi]
@@ -360,6 +363,9 @@ def _body(
         score.opening = (under.key, call[0].degree - plan.main[0][0], melody.intervals(call, under))
     if who:
         score.appearances[who] += [(s.name, bar + i + 1) for i in per.statements]
+
+
+RANGE = 16  # semitones: the widest span of one song's melody the coda's recall may make
 
 
 def _coda(
@@ -423,10 +429,13 @@ def _recall(
     score: _Score, main: Motif, under: melody.Harmony, low: melody.Voice, bb: float, t: float
 ) -> list[melody.Tone]:
     """The opening call an octave down (where it was, if that would sink under the
-    melody's register) when the coda is in its key; else a statement low in the voice."""
+    melody's register or stretch the song's range past a 10th + octave: RANGE) when the
+    coda is in its key; else a statement low in the voice."""
     if score.opening is not None and score.opening[0] == under.key:
         down = melody.place(main, score.opening[1] - 7, t)
-        deep = min(n.pitch for n in melody.pitches(down, under)) < low.centre + 3 - 12
+        highest = max((n.pitch for n in score.lines.melody), default=0)
+        floor = max(low.centre + 3 - 12, highest - RANGE)
+        deep = min(n.pitch for n in melody.pitches(down, under)) < floor
         return melody.place(main, score.opening[1], t) if deep else down
     return melody.statement(main, under, t, bb, low)
 

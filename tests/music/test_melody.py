@@ -162,3 +162,32 @@ def test_statement_fits_the_chord():
         tones = melody.statement(MOTIF, under, t, 4.0, melody.Voice(67))
         assert tones[0].start == t
         assert under.is_tone(tones[0].degree, t)  # starts on a chord tone
+
+
+@pytest.mark.parametrize("density", [0, 1, 2, 3])
+@pytest.mark.parametrize("seed", range(6))
+def test_new_lines_take_rhythms_the_last_sections_did_not(density, seed):
+    key = Key(0, "major")
+    under = _under(key, 8, seed)
+    pool = phrase.LINE_RHYTHMS[(density, 4.0)]
+    for heard in itertools.combinations(pool, 2):
+        shape = phrase.Shape(step=0.5, density=density, variation=1, heard=heard)
+        per = phrase.period(MOTIF, under, 8, 4.0, melody.Voice(70), random.Random(seed), shape)
+        assert per.rhythms and not set(per.rhythms) & set(heard)
+        for r in per.rhythms:  # never a cadence's held notes
+            assert r not in ((4.0,), (2.0, 2.0))
+
+
+@pytest.mark.parametrize("variety", [0.1, 0.5, 0.9])
+@pytest.mark.parametrize("seed", range(8))
+def test_the_answer_never_opens_at_the_call_s_pitch(variety, seed):
+    """Bar 2 is a sequence or a development: when it begins as the call began, it is
+    moved to another degree (the call heard twice at one pitch is a copy)."""
+    under = _under(Key(7, "major"), 8, seed)
+    for motif in (MOTIF, ((0, 0.5), (0, 0.5), (1, 1.0), (-1, 0.5), (2, 1.5))):
+        shape = phrase.Shape(step=0.5, variety=variety)
+        per = phrase.period(motif, under, 8, 4.0, melody.Voice(70), random.Random(seed), shape)
+        call, answer = _bar(per, 0), _bar(per, 1)
+        head = [t.degree - call[0].degree for t in call[:3]]
+        if [t.degree - answer[0].degree for t in answer[:3]] == head:
+            assert answer[0].degree != call[0].degree

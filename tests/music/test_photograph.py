@@ -123,3 +123,25 @@ def test_finale_combines_the_speakers_motifs():
         and sum(1 for n in song.parts[0].notes if n.start == lo + bar * bpb) >= 2
     ]
     assert both == [0, 1]  # two voices together in the finale's first two bars
+
+
+def test_the_coda_s_recall_keeps_the_melody_singable():
+    """The coda recalls the opening call an octave down only where that keeps the whole
+    melody within a 10th + octave (RANGE): a sad song once spanned 23 semitones."""
+    from composer.music.compose import RANGE
+
+    chat = Chat(
+        tuple(Message(s, t) for s, t in [("Ana", "did you see the sky tonight")] * 4), "plain"
+    )
+    for v, a in itertools.product((-1.0, -0.5, 0.0, 0.5, 1.0), repeat=2):
+        for seed in (0, 1):
+            opts = SongOptions(seed=seed, length_s=120, valence=v, arousal=a)
+            song = compose(chat, analyse(chat), opts)
+            coda = song.sections[-1]
+            before = [
+                n.pitch
+                for n in song.parts[0].notes
+                if n.start < (coda.start_bar - 1) * song.beats_per_bar
+            ]
+            lowest = min(_melody(song, coda))
+            assert lowest >= min(min(before), max(before) - RANGE), (v, a, seed)
