@@ -29,12 +29,14 @@ always give the same score.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass, field
 
 from composer.chat.model import Chat
 from composer.mood.model import Mood
 from composer.music import harmony, mapping, melody, motifs, phrase, theory, timeline
+from composer.music import pace as pacing
 from composer.music.form import PlannedSection
 from composer.music.mapping import Cues
 from composer.music.model import Chord, Key, Note, Section, Song, SpeakerMotif
@@ -85,6 +87,7 @@ class _Plan:
     main: Motif
     sections: tuple[PlannedSection, ...]
     keys: tuple[Key, ...]
+    paces: tuple[float, ...] = ()  # per section: -1 slow … +1 a burst (music/pace.py)
 
 
 @dataclass(slots=True)
@@ -154,6 +157,9 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         section_key(key, s.valence, is_arc, s.role, home.contrast if s.name == "B" else "home")
         for s in sections
     )
+    bars = timeline.bars(mood, sections)
+    firsts = list(itertools.accumulate((s.bars for s in sections), initial=1))
+    spans = [(f, s.bars) for f, s in zip(firsts, sections, strict=False)]
     plan = _Plan(
         seed,
         bar_beats,
@@ -164,6 +170,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         signature[opener] if opener else theme,
         sections,
         keys,
+        tuple(pacing.paces(chat, bars, spans)),
     )
     score = _Score(bar_beats, appearances={n: [] for n in signature})
     bar = 0
@@ -183,7 +190,6 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         SpeakerMotif(n, signature[n], tuple(sorted(score.appearances[n], key=lambda x: x[1])))
         for n in signature
     )
-    bars = timeline.bars(mood, sections)
     return Song(
         title=options.title,
         key=key,
@@ -293,7 +299,7 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     else:
         _body(
             score, plan, s=s, under=under, bar=bar, vel=vel, cues=cues, mat=mat,
-            letter=letter, closing=closing,
+            letter=letter, closing=closing, pace=plan.paces[idx],
         )  # fmt: skip
         score.body_count += 1
 
@@ -321,9 +327,10 @@ def _intro(
 
 def _body(
     score: _Score, plan: _Plan, *, s: PlannedSection, under: melody.Harmony, bar: int,
-    vel: int, cues: Cues, mat: Cues, letter: str, closing: bool,
+    vel: int, cues: Cues, mat: Cues, letter: str, closing: bool, pace: float,
 ) -> None:  # fmt: skip
-    """A period on the section's motif (its speaker's, or the song's main one)."""
+    """A period on the section's motif (its speaker's, or the song's main one); the
+    pace of the messages it comes from moves its density and lets slow ones breathe."""
     bb = plan.bar_beats
     who = s.speaker if s.speaker in plan.featured and s.role != "contrast" else None
     offset = REGISTER[plan.featured.index(who)] if who and plan.is_arc else 0
@@ -342,8 +349,9 @@ def _body(
         model=score.opening[2] if contrast and score.opening else None,
         lift=CONTRAST_LIFT if contrast else 0,
         sequence=contrast,
-        density=cues.density,
+        density=pacing.density(cues.density, pace),
         closing=closing,
+        pace=(pace >= pacing.BURST) - (pace <= pacing.SLOW),
         heard=tuple(score.line_rhythms[-2:]),
     )
     score.returns[letter] = score.returns.get(letter, 0) + 1

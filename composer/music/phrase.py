@@ -90,6 +90,8 @@ class Shape:
     by degrees (register contrast) and ``sequence`` answers the call with its sequence.
     ``closing`` False ends the section on a half cadence (a period over two sections).
     ``heard`` lists the line rhythms of the sections just before: new lines take others.
+    ``pace`` +1 (a burst of quick replies) answers the call in quicker notes; -1 (a slow
+    exchange) in longer ones, and ends every phrase's last note early: a breath.
     """
 
     step: float
@@ -104,6 +106,7 @@ class Shape:
     density: int = 2
     closing: bool = True
     heard: tuple[tuple[float, ...], ...] = ()
+    pace: int = 0
 
 
 def _strong(t: float, bar_beats: float) -> bool:
@@ -177,7 +180,13 @@ def _rhythm(
 def _answer(motif: Motif, shape: Shape, hows: list[str], bar_beats: float, which: int) -> Motif:
     if shape.sequence:
         return motif
-    if shape.variety < 0.35:  # calm: the sequence, then the motif in longer notes
+    calm = shape.variety < 0.35
+    if shape.pace and not (calm and which == 0):
+        # a burst answers quicker, a slow exchange slower (a calm call keeps its sequence:
+        # the literal statement that makes the motif heard twice)
+        quick = motifs.diminish_rhythm if shape.pace > 0 else motifs.augment_rhythm
+        return quick(motif if which == 0 else motifs.invert(motif), bar_beats)
+    if calm:  # the sequence, then the motif in longer notes
         return motif if which == 0 else motifs.augment_rhythm(motif, bar_beats)
     return develop(motif, hows[which % len(hows)], bar_beats)
 
@@ -345,7 +354,7 @@ def period(
                 first_line = [Tone(tn.degree, tn.start, tn.beats) for tn in tones if tn.start >= t]
         leads = (None, bar_beats / 2, 1.0)
         lead = None if closing or shape.suspension else leads[shape.variation % 3]
-        tones += cadence(
+        end = cadence(
             harmony,
             tones[-1].degree,
             t + bar_beats,
@@ -356,6 +365,9 @@ def period(
             bounds[1],
             lead,
         )
+        if shape.pace < 0 and end[-1].beats >= 2.0:  # a slow exchange: a breath
+            end[-1] = Tone(end[-1].degree, end[-1].start, end[-1].beats / 2)
+        tones += end
     fixed = set(statements)
     tones = _resolve(tones, harmony, bar_beats, fixed)
     return Period(tuple(in_range(tones, key, voice)), tuple(sorted(statements)), tuple(rhythms))
