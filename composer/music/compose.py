@@ -102,6 +102,7 @@ class _Score:
     answer_slots: list[tuple[str, int, melody.Harmony, float]] = field(default_factory=list)
     voicing: tuple[int, ...] = ()
     line_rhythms: list[tuple[float, ...]] = field(default_factory=list)
+    imitations: list[tuple[str, int, str]] = field(default_factory=list)  # section, bar, who
     material: dict[str, Cues] = field(default_factory=dict)
     returns: dict[str, int] = field(default_factory=dict)
     previews: dict[str, int] = field(default_factory=dict)
@@ -178,6 +179,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         _section(score, plan, idx=idx, bar=bar)
         bar += sections[idx].bars
     _answers(score, featured, signature, home)
+    _imitate(score, plan)
     score.lines.melody = melody.smooth_joins(score.lines.melody, score.key_at)
     score.lines.breath = (bar - 2) * bar_beats  # the start of the held final tonic
     parts = orchestrate(
@@ -451,7 +453,7 @@ def _recall(
 def _answers(score: _Score, featured: list[str], signature: dict[str, Motif], home: Cues) -> None:
     """Every featured speaker is heard at least twice: an inner voice answers in a bar
     where the melody holds a cadence tone, a sixth or so below the melody's centre."""
-    slots = list(score.answer_slots)
+    slots = score.answer_slots  # what is left is for the imitation (_imitate)
     inner = melody.Voice(home.melody_centre - 8, 5)
     for name in featured:
         while len(score.appearances[name]) < 2 and slots:
@@ -460,3 +462,31 @@ def _answers(score: _Score, featured: list[str], signature: dict[str, Motif], ho
             notes = melody.pitches(tones, under)
             score.lines.counter += [Note(n.pitch, n.start, n.duration, 50) for n in notes]
             score.appearances[name].append((sec, bar_no))
+
+
+def _imitate(score: _Score, plan: _Plan) -> None:
+    """Imitation between the voices where two or more people talk: in each body section
+    that features a speaker, the inner voice answers the melody in the bar where it holds
+    its first cadence tone: with the motif of whoever spoke in the section before (a
+    reply), or, when the same person goes on, with the section's own call (an echo)."""
+    if len(plan.featured) < 2:
+        return
+    inner = melody.Voice(plan.home.melody_centre - 8, 5)
+    by_name = {s.name: s for s in plan.sections}
+    body = [s for s in plan.sections if s.role not in ("intro", "coda")]
+    before = {b.name: a.speaker for a, b in itertools.pairwise(body)}
+    done: set[str] = set()
+    for sec, bar_no, under, t in score.answer_slots:
+        own = by_name[sec].speaker
+        if sec in done or own is None or own not in plan.featured:
+            continue
+        done.add(sec)
+        prev = before.get(sec)
+        name = prev if prev is not None and prev in plan.featured and prev != own else own
+        tones = melody.statement(plan.signature[name], under, t, plan.bar_beats, inner)
+        score.lines.counter += [
+            Note(n.pitch, n.start, n.duration, max(1, plan.home.velocity - 24))
+            for n in melody.pitches(tones, under)
+        ]
+        score.appearances[name].append((sec, bar_no))
+        score.imitations.append((sec, bar_no, name))

@@ -128,6 +128,8 @@ def real_pitch(harmony: Harmony, tn: Tone) -> int:
         return pitch
     scale = key.scale
     for inflected in (pitch + 1, pitch - 1):
+        if inflected == pitch - 1 and tn.degree % 7 in (0, 4):
+            continue  # the tonic and the dominant are never bent down (F over C7 stays F)
         if inflected % 12 in pcs and inflected % 12 not in scale:
             return inflected
     return pitch

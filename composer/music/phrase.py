@@ -129,6 +129,7 @@ def line(
     never above ``top`` (the climax's height is kept for the climax)."""
     out: list[Tone] = []
     t = t0
+    same = 0  # repeated notes in a row so far: a third one would drone
     for i, beats in enumerate(rhythm):
         left = len(rhythm) - i
         want = goal - prev
@@ -139,16 +140,28 @@ def line(
                 for d in range(prev - 2, prev + 3)
                 if harmony.is_tone(d, t) and (top is None or d <= top)
             ]
-            pick = min(near, key=lambda d: (abs(d - aim) + 0.4 * abs(d - prev), d)) if near else aim
+            again = 1.5 if same else 0.0  # a third repeated note costs
+            pick = (
+                min(
+                    near,
+                    key=lambda d: (
+                        abs(d - aim) + 0.4 * abs(d - prev) + (again if d == prev else 0.0),
+                        d,
+                    ),
+                )
+                if near
+                else aim
+            )
         elif want == 0:
-            pick = prev + rng.choice((0, 1, -1))
-        elif rng.random() < 0.12 and abs(want) < left:
+            pick = prev + rng.choice((1, -1) if same else (0, 1, -1))
+        elif rng.random() < 0.12 and abs(want) < left and not same:
             pick = prev  # a repeated note: speech-like, and it lets the line breathe
         else:
             pick = prev + (1 if want > 0 else -1)
         if top is not None and pick > top:
             pick = top - 1 if pick - 1 > top else top
         out.append(Tone(pick, t, beats))
+        same = same + 1 if pick == prev else 0
         prev, t = pick, t + beats
     return out
 

@@ -155,6 +155,17 @@ def test_minor_melody_uses_the_leading_tone_over_the_dominant():
     assert any(n.pitch % 12 == 8 for n in notes)
 
 
+def test_the_tonic_is_never_bent_into_the_leading_tone():
+    # F minor over C7: Eb rises to E (the leading tone), but F stays F (a fourth over the
+    # dominant) - bending it to E turned a motif's step into a repeated note
+    key = Key(5, "minor")
+    v7 = harmony.make_chord(key, 4, 8.0, 4.0, "seventh", True)
+    under = melody.Harmony(key, (v7,), 8.0)
+    assert 4 in v7.pitch_classes  # E natural: the harmonic-minor dominant
+    tonic, seventh = melody.Tone(7, 0.0, 1.0), melody.Tone(6, 1.0, 1.0)
+    assert [n.pitch % 12 for n in melody.pitches([seventh, tonic], under)] == [4, 5]
+
+
 def test_statement_fits_the_chord():
     key = Key(0, "major")
     under = _under(key, 8, 2)

@@ -145,3 +145,22 @@ def test_the_coda_s_recall_keeps_the_melody_singable():
             ]
             lowest = min(_melody(song, coda))
             assert lowest >= min(min(before), max(before) - RANGE), (v, a, seed)
+
+
+def test_the_voices_imitate_each_other_where_two_people_talk():
+    """In every body section that features a speaker, the inner voice answers the melody
+    in its first cadence bar: the previous speaker's motif (a reply) or the section's own
+    call (an echo); the appearances list it and the notes are there (the test of
+    test_compose.py checks every listed appearance is played)."""
+    _, song = _quarrel()
+    featured = {sp.name for sp in song.speakers}
+    body = [s for s in song.sections if s.role not in ("intro", "coda")]
+    heard = {(sec, bar) for sp in song.speakers for sec, bar in sp.appearances}
+    assert len(featured) >= 2
+    for sec in body:
+        assert (sec.name, sec.start_bar + 3) in heard, sec.name
+        bpb = song.beats_per_bar
+        lo, hi = (sec.start_bar + 2) * bpb, (sec.start_bar + 3) * bpb
+        rh = [n for n in song.parts[0].notes if lo <= n.start < hi]
+        top = max(n.pitch for n in rh)
+        assert sum(n.pitch < top for n in rh) >= 3  # an inner voice moves under the melody
