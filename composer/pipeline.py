@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from composer import __version__
-from composer.album import Album, Record, new_song_id
+from composer.album import Record, new_song_id
 from composer.audio.formats import AUDIO_FORMATS, DEFAULT_FORMAT, audio_format
 from composer.audio.model import Audio
 from composer.chat.limits import Limits
@@ -25,6 +25,7 @@ from composer.music.compose import SongOptions
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
 from composer.report import mood_summary, mood_view, notes_view, song_view
+from composer.storage import Storage
 
 if TYPE_CHECKING:  # types only: the default path does not import the schema module
     from composer.score import Score
@@ -240,12 +241,17 @@ def versions() -> dict[str, str]:
 def save(
     comp: Composition,
     request: Request,
-    album: Album,
+    album: Storage,
     name: str | None = None,
     *,
     exclusive: bool = False,
+    once: bool = False,
 ) -> Record:
-    """Encode everything and write the song folder atomically."""
+    """Encode everything and save the song in ``album`` atomically (``score.json`` last).
+
+    ``exclusive``: a taken ``name`` is an :class:`OptionError`; ``once``: the song already
+    saved under ``name`` is the result (a job run twice saves one song).
+    """
     files: dict[str, bytes] = {"song.mid": comp.midi}
     audio_name = "song" + audio_format(request.audio_format).extension
     if comp.audio_file is not None:
@@ -264,7 +270,7 @@ def save(
     # Indented for people to read; compact for very long chats (memory and size).
     indent = 1 if len(comp.chat.messages) <= 2_000 else None
     files["score.json"] = json.dumps(doc, ensure_ascii=False, indent=indent).encode("utf-8")
-    return album.save(files, sid, exclusive=exclusive)
+    return album.save(files, sid, exclusive=exclusive, once=once)
 
 
 def _role(file_name: str) -> str:
