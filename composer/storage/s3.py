@@ -1,13 +1,15 @@
 """The album in an S3-compatible bucket: ``s3://bucket/prefix``.
 
-A song is the objects ``<prefix>/<id>/<file>``. Its files are put first and ``score.json``
-last, with ``If-None-Match: *``: the song is complete (listed, served) from the moment
-that object exists, and of two writers of one id the first to finish wins; the other
-finds the song there (``once``: success, nothing doubled) or gets :class:`OptionError`
-(``exclusive``). A reader never sees a song without its files. Deleting removes
-``score.json`` first, so a song leaves the listing at once; parts of writers that died
-before their ``score.json`` are removed by :meth:`S3Album.clean` after
-:data:`~composer.album.STALE_S`.
+A song is ``<prefix>/<id>/score.json`` and its other files ``<prefix>/<id>/<part>/<file>``,
+where ``<part>`` is unique to one write (host, pid, random). A writer puts its files
+first and ``score.json`` last, with ``If-None-Match: *`` and its part's name in the
+object's metadata: the song is complete (listed, served) from the moment that object
+exists, and it names exactly one writer's files, so two writers of one id (a job
+redelivered while its first run still writes) never mix. The first to finish wins; the
+other removes its part and finds the song there (``once``: success, one song) or gets
+:class:`OptionError` (``exclusive``). Deleting removes ``score.json`` first, so a song
+leaves the listing at once. Parts whose writer died are removed by :meth:`S3Album.clean`
+after :data:`~composer.album.STALE_S` (a write in progress is never touched).
 
 Endpoint, credentials and region come from the environment as for any AWS tool
 (``AWS_ENDPOINT_URL`` or ``AWS_ENDPOINT_URL_S3``, ``AWS_ACCESS_KEY_ID``,
@@ -24,11 +26,11 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from composer.album import SCORE_FILE, STALE_S, Record, check_id
+from composer.album import SCORE_FILE, STALE_S, Record, check_id, host_tag
 from composer.audio.formats import EXTENSIONS
 from composer.errors import NotFoundError, OptionError, StorageError
 
@@ -69,6 +71,9 @@ def client() -> Any:
 class S3Album:
     """Songs in a bucket (see the module's notes); the same methods as a folder album.
 
+    A record's ``dir`` is ``bucket/prefix/id/part``: the folder of its files (its
+    ``score`` is one level up).
+
     Parameters
     ----------
     location : str
@@ -96,27 +101,30 @@ class S3Album:
         exclusive: bool = False,
         once: bool = False,
     ) -> Record:
-        """Put the files, then ``score.json`` (the mark of a complete song); see the module."""
+        """Put the files into a new part, then ``score.json`` (the mark); see the module."""
         check_id(song_id)
         if SCORE_FILE not in files:
             raise ValueError(f"a song needs its {SCORE_FILE}")
         strict = once or exclusive
+        part = f"{host_tag()}-{os.getpid()}-{uuid.uuid4().hex[:16]}"
         for n in range(1, 1000):
             candidate = song_id if n == 1 else f"{song_id}-{n}"
             if strict and self._exists(candidate):
                 return self._taken(candidate, once)
-            if not strict and self._keys(candidate):
+            if not strict and self._objs(candidate):
                 continue  # complete, or someone is writing it
             with self._errors(f"cannot write the song into {self.location}"):
                 for name, data in files.items():
                     if name != SCORE_FILE:
-                        key = self._key(candidate, name)
+                        key = f"{self.prefix}{candidate}/{part}/{name}"
                         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data)
-                if not self._put_mark(candidate, files[SCORE_FILE]):
-                    if strict:
-                        return self._taken(candidate, once)
-                    continue
-            return self.get(candidate)
+                won = self._put_mark(candidate, part, files[SCORE_FILE])
+                if not won:  # another writer finished first: ours goes
+                    self._remove(self._part_keys(candidate, part))
+            if won:
+                return self.get(candidate)
+            if strict:
+                return self._taken(candidate, once)
         raise OptionError(f"too many songs named {song_id!r}")
 
     def _taken(self, song_id: str, once: bool) -> Record:
@@ -124,58 +132,65 @@ class S3Album:
             return self.get(song_id)
         raise OptionError(f"{self.location}/{song_id} already exists; choose another name")
 
-    def _put_mark(self, song_id: str, data: bytes) -> bool:
+    def _put_mark(self, song_id: str, part: str, data: bytes) -> bool:
         """Put ``score.json`` unless it exists; ``False`` when another writer was first."""
         from botocore.exceptions import ClientError
 
-        args = {"Bucket": self.bucket, "Key": self._key(song_id, SCORE_FILE), "Body": data}
+        args = {
+            "Bucket": self.bucket,
+            "Key": self._mark(song_id),
+            "Body": data,
+            "ContentType": "application/json",
+            "Metadata": {"part": part},
+        }
         try:
-            self._s3.put_object(**args, IfNoneMatch="*", ContentType="application/json")
+            self._s3.put_object(**args, IfNoneMatch="*")
         except ClientError as e:
             code = e.response.get("Error", {}).get("Code", "")
             if code in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                 return False
             if code not in ("NotImplemented", "501"):
                 raise
-            # A server without conditional writes: the last writer's mark stands.
-            self._s3.put_object(**args, ContentType="application/json")
+            # A server without conditional writes: the last writer's mark stands (and
+            # names that writer's whole part).
+            self._s3.put_object(**args)
         return True
 
     def delete(self, song_id: str) -> None:
         """Remove ``score.json`` first (the song leaves the listing), then its files."""
         self.get(song_id)
         with self._errors(f"cannot delete song {song_id!r}"):
-            self._s3.delete_object(Bucket=self.bucket, Key=self._key(song_id, SCORE_FILE))
-            self._remove([self._key(song_id, name) for name in self._keys(song_id)])
+            self._s3.delete_object(Bucket=self.bucket, Key=self._mark(song_id))
+            self._remove([self._song_key(song_id, rest) for rest in self._objs(song_id)])
 
     def clean(self, stale_s: float = STALE_S) -> int:
-        """Remove parts of songs whose writer died before ``score.json``; returns how many."""
+        """Remove parts no ``score.json`` names, unchanged for ``stale_s``; returns how many."""
         now, n = time.time(), 0
-        by_song: dict[str, dict[str, Any]] = {}
-        for song_id, name, obj in self._objects(self.prefix):
-            by_song.setdefault(song_id, {})[name] = obj
-        for song_id, objs in by_song.items():
-            newest = max(o["LastModified"].timestamp() for o in objs.values())
-            if SCORE_FILE in objs or now - newest < stale_s:
-                continue  # complete, or maybe a write in progress
-            with self._errors(f"cannot clean {self.location}"):
-                self._remove([self._key(song_id, name) for name in objs])
-            n += 1
+        for song_id, objs in self._by_song(self.prefix).items():
+            current = self._part_of(song_id, objs) if SCORE_FILE in objs else None
+            parts: dict[str, list[str]] = {}
+            for rest, obj in objs.items():
+                if "/" in rest and now - obj["LastModified"].timestamp() >= stale_s:
+                    parts.setdefault(rest.split("/")[0], []).append(rest)
+            for part, rests in parts.items():
+                if part == current or len(rests) < self._part_size(objs, part):
+                    continue  # the song's files, or a part still being written
+                with self._errors(f"cannot clean {self.location}"):
+                    self._remove([self._song_key(song_id, r) for r in rests])
+                n += 1
         return n
 
     # ------------------------------------------------------------------ reading
     def get(self, song_id: str) -> Record:
         """The record of a complete song; :class:`NotFoundError` if there is none."""
-        objs = self._keys(check_id(song_id))
+        objs = self._objs(check_id(song_id))
         if SCORE_FILE not in objs:
             raise NotFoundError(f"no song with id {song_id!r}")
         return self._record(song_id, objs)
 
     def list(self) -> list[Record]:
         """Every complete song, newest first (by the time its ``score.json`` was put)."""
-        by_song: dict[str, dict[str, Any]] = {}
-        for song_id, name, obj in self._objects(self.prefix):
-            by_song.setdefault(song_id, {})[name] = obj
+        by_song = self._by_song(self.prefix)
         records = [self._record(i, objs) for i, objs in by_song.items() if SCORE_FILE in objs]
         records.sort(key=lambda r: (r.stamp, r.id), reverse=True)
         return records
@@ -190,7 +205,7 @@ class S3Album:
         record = self.get(song_id)
         if name not in record.files:
             raise NotFoundError(f"song {song_id!r} has no {name}")
-        return self._get_bytes(song_id, name)
+        return self._get_bytes(record, name)
 
     def fetch(self, record: Record, name: str) -> Path | None:
         """A local copy of ``name`` (downloaded once per completed song), or ``None``."""
@@ -199,7 +214,7 @@ class S3Album:
             return path
         if name not in record.files:
             return None
-        data = self._get_bytes(record.id, name)
+        data = self._get_bytes(record, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
         tmp.write_bytes(data)
@@ -208,72 +223,110 @@ class S3Album:
         return path
 
     def local_path(self, record: Record, name: str) -> Path:
-        """The cache path of ``name``: per song and completion time, so never stale."""
+        """The cache path of ``name``: per song and write, so never stale."""
         if "/" in name or name.startswith("."):
             raise NotFoundError(f"song {record.id!r} has no {name}")
-        return self.cache_dir / record.id / str(record.stamp) / name
+        return self.cache_dir / record.id / f"{record.dir.name}-{record.stamp}" / name
 
     # ------------------------------------------------------------------ helpers
-    def _key(self, song_id: str, name: str) -> str:
-        return f"{self.prefix}{song_id}/{name}"
+    def _mark(self, song_id: str) -> str:
+        return f"{self.prefix}{song_id}/{SCORE_FILE}"
+
+    def _song_key(self, song_id: str, rest: str) -> str:
+        return f"{self.prefix}{song_id}/{rest}"
+
+    def _key(self, record: Record, name: str) -> str:
+        if name == SCORE_FILE:
+            return self._mark(record.id)
+        return self._song_key(record.id, f"{record.dir.name}/{name}")
 
     def _exists(self, song_id: str) -> bool:
+        return self._head(song_id) is not None
+
+    def _head(self, song_id: str) -> dict[str, Any] | None:
+        """``score.json``'s HEAD reply, or ``None`` when the song is not complete."""
         from botocore.exceptions import ClientError
 
         try:
-            self._s3.head_object(Bucket=self.bucket, Key=self._key(song_id, SCORE_FILE))
+            with self._errors(f"cannot read {self.location}", keep=ClientError):
+                reply: dict[str, Any] = self._s3.head_object(
+                    Bucket=self.bucket, Key=self._mark(song_id)
+                )
         except ClientError as e:
             if e.response.get("Error", {}).get("Code", "") in _MISSING:
-                return False
+                return None
             with self._errors(f"cannot read {self.location}"):
                 raise
-        return True
+        return reply
 
-    def _keys(self, song_id: str) -> dict[str, Any]:
-        """The song's objects by file name."""
-        return {name: obj for _, name, obj in self._objects(f"{self.prefix}{song_id}/")}
+    def _objs(self, song_id: str) -> dict[str, Any]:
+        """The song's objects by their key under ``<prefix>/<id>/``."""
+        return self._by_song(f"{self.prefix}{song_id}/").get(song_id, {})
 
-    def _objects(self, prefix: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """``(song id, file name, object)`` of every object ``<prefix>/<id>/<file>``."""
+    def _part_keys(self, song_id: str, part: str) -> Sequence[str]:
+        objs = self._objs(song_id)
+        return [self._song_key(song_id, r) for r in objs if r.startswith(f"{part}/")]
+
+    def _by_song(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """``{song id: {"score.json" or "<part>/<file>": object}}`` of keys under ``prefix``."""
+        out: dict[str, dict[str, Any]] = {}
         with self._errors(f"cannot read {self.location}"):
             pages = self._s3.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=prefix
             )
             for page in pages:
                 for obj in page.get("Contents", []):
-                    parts = obj["Key"][len(self.prefix) :].split("/")
-                    if len(parts) == 2 and parts[1]:
-                        yield parts[0], parts[1], obj
+                    song_id, _, rest = obj["Key"][len(self.prefix) :].partition("/")
+                    if rest == SCORE_FILE or rest.count("/") == 1:
+                        out.setdefault(song_id, {})[rest] = obj
+        return out
 
-    def _get_bytes(self, song_id: str, name: str) -> bytes:
+    def _part_of(self, song_id: str, objs: dict[str, Any]) -> str | None:
+        """The part ``score.json`` names (read from its metadata only when in doubt)."""
+        parts = {rest.split("/")[0] for rest in objs if "/" in rest}
+        if len(parts) <= 1:
+            return next(iter(parts), None)
+        head = self._head(song_id)
+        part = (head or {}).get("Metadata", {}).get("part")
+        return str(part) if part else None
+
+    @staticmethod
+    def _part_size(objs: dict[str, Any], part: str) -> int:
+        return sum(1 for rest in objs if rest.startswith(f"{part}/"))
+
+    def _get_bytes(self, record: Record, name: str) -> bytes:
         from botocore.exceptions import ClientError
 
         try:
             with self._errors(f"cannot read {self.location}", keep=ClientError):
-                reply = self._s3.get_object(Bucket=self.bucket, Key=self._key(song_id, name))
+                reply = self._s3.get_object(Bucket=self.bucket, Key=self._key(record, name))
                 data: bytes = reply["Body"].read()
         except ClientError as e:
             if e.response.get("Error", {}).get("Code", "") in _MISSING:
-                raise NotFoundError(f"song {song_id!r} has no {name}") from None
+                raise NotFoundError(f"song {record.id!r} has no {name}") from None
             with self._errors(f"cannot read {self.location}"):
                 raise
         return data
 
     def _record(self, song_id: str, objs: dict[str, Any]) -> Record:
+        part = self._part_of(song_id, objs) or "-"
         base = PurePosixPath(self.bucket, *self.prefix.split("/")[:-1], song_id)
-        audio = [n for n in objs if n.startswith("song.") and PurePosixPath(n).suffix in EXTENSIONS]
+        names = {r.split("/")[1]: o for r, o in objs.items() if r.startswith(f"{part}/")}
+        audio = [
+            n for n in names if n.startswith("song.") and PurePosixPath(n).suffix in EXTENSIONS
+        ]
         # The audio the song was saved with is the oldest (as in a folder album).
-        first = min(audio, key=lambda n: (objs[n]["LastModified"], n)) if audio else None
-        stamp = int(objs[SCORE_FILE]["LastModified"].timestamp() * 1e9)
+        first = min(audio, key=lambda n: (names[n]["LastModified"], n)) if audio else None
+        folder = base / part
         return Record(
             song_id,
-            base,
-            base / "song.mid",
+            folder,
+            folder / "song.mid",
             base / SCORE_FILE,
-            base / first if first else None,
-            base / "song.musicxml" if "song.musicxml" in objs else None,
-            tuple(sorted(objs)),
-            stamp,
+            folder / first if first else None,
+            folder / "song.musicxml" if "song.musicxml" in names else None,
+            tuple(sorted([*names, SCORE_FILE])),
+            int(objs[SCORE_FILE]["LastModified"].timestamp() * 1e9),
         )
 
     def _remove(self, keys: Sequence[str]) -> None:
