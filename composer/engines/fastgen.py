@@ -15,7 +15,9 @@ host sync per step. At batch 1 the GPU idles between hundreds of tiny kernel lau
 so one step is a fixed sequence of kernels that needs no host decision. On CUDA that step is
 captured once into a CUDA graph and replayed (optionally compiled by ``torch.compile`` first).
 Elsewhere it runs eagerly, which is still the same arithmetic: the tests check it against
-``generate`` on CPU (greedy, float64: identical codes).
+``generate`` on CPU (greedy, float64: identical codes). :class:`DecoderNet` is what it
+shares with the batched decoder (:mod:`composer.engines.fastbatch`): the model's pieces,
+the conditioning and the sampling settings.
 
 Imports torch at module level: import this module only from inside the engine.
 """
@@ -29,8 +31,24 @@ import torch
 import torch.nn.functional as F
 
 
-class StaticDecoder:
-    """Decode MusicGen / MusicGen-Melody codes with a static cache.
+def delay_pattern(
+    num_codebooks: int, width: int, prompt: torch.Tensor | None, max_len: int, bos: int
+) -> torch.Tensor:
+    """The delay pattern (codebook k shifted by k+1 columns) of a window of ``max_len``
+    columns, ``width`` wide: forced codes (``bos``, the prompt), ``-1`` where sampled."""
+    pattern = torch.full((num_codebooks, width), -1, dtype=torch.long)
+    cols = torch.arange(width)
+    for k in range(num_codebooks):
+        pattern[k, cols <= k] = bos
+        pattern[k, cols >= max_len - num_codebooks + 1 + k] = bos
+        if prompt is not None and prompt.shape[1] > 0:
+            p = prompt.shape[1]
+            pattern[k, k + 1 : k + 1 + p] = prompt[k].cpu()
+    return pattern
+
+
+class DecoderNet:
+    """What every static decoder reads of the model, and the network's pieces.
 
     Parameters
     ----------
@@ -41,22 +59,11 @@ class StaticDecoder:
     max_text : int
         Most text tokens a prompt may have.
     cfg : bool
-        Classifier-free guidance (batch of 2: conditional, unconditional).
-    graph : bool
-        Capture the step in a CUDA graph (CUDA only).
-    compile : bool
-        ``torch.compile`` the step before capturing it.
+        Classifier-free guidance (two rows per song: conditional, unconditional).
     """
 
     def __init__(
-        self,
-        model: Any,
-        *,
-        max_frames: int,
-        max_text: int = 128,
-        cfg: bool = True,
-        graph: bool = False,
-        compile: bool = False,
+        self, model: Any, *, max_frames: int, max_text: int = 128, cfg: bool = True
     ) -> None:
         self.model = model
         self.melody = hasattr(model, "audio_enc_to_dec_proj") or "melody" in str(
@@ -80,22 +87,7 @@ class StaticDecoder:
         self.max_prefix = chroma_len + max_text if self.melody else 0
         self.cache_len = self.max_prefix + self.max_len
         self.warnings: list[str] = []
-
-        dev, dt, b, h, d = self.device, self.dtype, self.batch, self.num_heads, self.head_dim
-        self.self_k = [
-            torch.zeros(b, h, self.cache_len, d, device=dev, dtype=dt) for _ in self.layers
-        ]
-        self.self_v = [torch.zeros_like(k) for k in self.self_k]
-        if not self.melody:
-            self.cross_k = [
-                torch.zeros(b, h, max_text, d, device=dev, dtype=dt) for _ in self.layers
-            ]
-            self.cross_v = [torch.zeros_like(k) for k in self.cross_k]
-            self.cross_valid = torch.zeros(1, 1, 1, max_text, dtype=torch.bool, device=dev)
-        self.codes = torch.zeros(self.num_codebooks, self.max_len, dtype=torch.long, device=dev)
-        self.pattern = torch.full_like(self.codes, -1)
-        self.col = torch.zeros(1, dtype=torch.long, device=dev)
-        self.offset = torch.zeros(1, dtype=torch.long, device=dev)
+        dev = self.device
         self.key_pos = torch.arange(self.cache_len, device=dev)
         self.guidance = torch.ones((), device=dev, dtype=torch.float32)
         self.temperature = torch.ones((), device=dev, dtype=torch.float32)
@@ -104,13 +96,31 @@ class StaticDecoder:
         table = self.dec.embed_positions.weights
         if table.shape[0] < self.cache_len:
             table = self.dec.embed_positions.get_embedding(self.cache_len, self.hidden)
-        self.positions = table[: self.cache_len].to(device=dev, dtype=dt)
+        self.positions = table[: self.cache_len].to(device=dev, dtype=self.dtype)
 
-        self._step_fn: Callable[[], None] = self._step
-        if compile:
-            self._step_fn = torch.compile(self._step, dynamic=False)
-        self._graph: Any = None
-        self._want_graph = graph and self.device.type == "cuda"
+    def _drop_graphs(self) -> None:
+        """Forget captured graphs (the sampling settings that shape them changed)."""
+
+    def configure(
+        self,
+        *,
+        guidance: float = 3.0,
+        top_k: int = 250,
+        temperature: float = 1.0,
+        greedy: bool = False,
+    ) -> None:
+        """Sampling settings for the next windows (``guidance`` is ignored without CFG).
+
+        ``top_k`` and ``greedy`` shape the captured graphs, so changing them drops them.
+        """
+        if temperature <= 0:
+            raise ValueError("temperature must be positive")
+        self.guidance.fill_(float(guidance))
+        self.temperature.fill_(float(temperature))
+        top = min(int(top_k), self.vocab) if top_k > 0 else self.vocab
+        if (top, greedy) != (self.top_k, self.greedy):
+            self._drop_graphs()
+        self.top_k, self.greedy = top, greedy
 
     # ------------------------------------------------------------------ conditioning
 
@@ -154,21 +164,6 @@ class StaticDecoder:
         audio = audio.repeat(1, repeats, 1)[:, :length]
         return torch.cat([audio, states], dim=1)
 
-    # ------------------------------------------------------------------ pattern
-
-    def _set_pattern(self, prompt: torch.Tensor | None, max_len: int, bos: int) -> None:
-        """The delay pattern (codebook k shifted by k+1 columns) for a window of ``max_len``."""
-        k_books = self.num_codebooks
-        pattern = torch.full((k_books, self.max_len), -1, dtype=torch.long)
-        cols = torch.arange(self.max_len)
-        for k in range(k_books):
-            pattern[k, cols <= k] = bos
-            pattern[k, cols >= max_len - k_books + 1 + k] = bos
-            if prompt is not None and prompt.shape[1] > 0:
-                p = prompt.shape[1]
-                pattern[k, k + 1 : k + 1 + p] = prompt[k].cpu()
-        self.pattern.copy_(pattern.to(self.device))
-
     # ------------------------------------------------------------------ network
 
     def _embed(self, columns: torch.Tensor) -> torch.Tensor:
@@ -180,6 +175,76 @@ class StaticDecoder:
 
     def _ffn(self, layer: Any, x: torch.Tensor) -> torch.Tensor:
         return x + layer.fc2(layer.activation_fn(layer.fc1(layer.final_layer_norm(x))))
+
+    def _attend(
+        self, attn: Any, x: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, **kw: Any
+    ) -> torch.Tensor:
+        b, n, _ = x.shape
+        q = attn.q_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k_cache, v_cache, scale=attn.scaling, **kw)
+        return attn.out_proj(out.transpose(1, 2).reshape(b, n, self.hidden))
+
+    def _kv(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b, n, _ = x.shape
+        k = attn.k_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
+        v = attn.v_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
+        return k, v
+
+
+class StaticDecoder(DecoderNet):
+    """Decode MusicGen / MusicGen-Melody codes with a static cache, one song at a time.
+
+    Parameters
+    ----------
+    model, max_frames, max_text, cfg
+        As for :class:`DecoderNet`.
+    graph : bool
+        Capture the step in a CUDA graph (CUDA only).
+    compile : bool
+        ``torch.compile`` the step before capturing it.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        max_frames: int,
+        max_text: int = 128,
+        cfg: bool = True,
+        graph: bool = False,
+        compile: bool = False,
+    ) -> None:
+        super().__init__(model, max_frames=max_frames, max_text=max_text, cfg=cfg)
+        dev, dt, b, h, d = self.device, self.dtype, self.batch, self.num_heads, self.head_dim
+        self.self_k = [
+            torch.zeros(b, h, self.cache_len, d, device=dev, dtype=dt) for _ in self.layers
+        ]
+        self.self_v = [torch.zeros_like(k) for k in self.self_k]
+        if not self.melody:
+            self.cross_k = [
+                torch.zeros(b, h, max_text, d, device=dev, dtype=dt) for _ in self.layers
+            ]
+            self.cross_v = [torch.zeros_like(k) for k in self.cross_k]
+            self.cross_valid = torch.zeros(1, 1, 1, max_text, dtype=torch.bool, device=dev)
+        self.codes = torch.zeros(self.num_codebooks, self.max_len, dtype=torch.long, device=dev)
+        self.pattern = torch.full_like(self.codes, -1)
+        self.col = torch.zeros(1, dtype=torch.long, device=dev)
+        self.offset = torch.zeros(1, dtype=torch.long, device=dev)
+
+        self._step_fn: Callable[[], None] = self._step
+        if compile:
+            self._step_fn = torch.compile(self._step, dynamic=False)
+        self._graph: Any = None
+        self._want_graph = graph and self.device.type == "cuda"
+
+    # ------------------------------------------------------------------ pattern
+
+    def _set_pattern(self, prompt: torch.Tensor | None, max_len: int, bos: int) -> None:
+        """The delay pattern (codebook k shifted by k+1 columns) for a window of ``max_len``."""
+        pattern = delay_pattern(self.num_codebooks, self.max_len, prompt, max_len, bos)
+        self.pattern.copy_(pattern.to(self.device))
+
+    # ------------------------------------------------------------------ step
 
     def _heads(self, h: torch.Tensor) -> torch.Tensor:
         """``(batch, hidden)`` → CFG-mixed logits ``(K, vocab)``."""
@@ -204,20 +269,6 @@ class StaticDecoder:
         forced = self.pattern.index_select(1, column).squeeze(1)
         token = torch.where(forced < 0, sampled, forced)
         self.codes.index_copy_(1, column, token.unsqueeze(1))
-
-    def _attend(
-        self, attn: Any, x: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, **kw: Any
-    ) -> torch.Tensor:
-        b, n, _ = x.shape
-        q = attn.q_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k_cache, v_cache, scale=attn.scaling, **kw)
-        return attn.out_proj(out.transpose(1, 2).reshape(b, n, self.hidden))
-
-    def _kv(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        b, n, _ = x.shape
-        k = attn.k_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        v = attn.v_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        return k, v
 
     def _step(self) -> None:
         """One decoding step from the state buffers; capturable (no host sync, fixed shapes)."""
@@ -310,26 +361,8 @@ class StaticDecoder:
         finally:
             self.col.fill_(0)
 
-    def configure(
-        self,
-        *,
-        guidance: float = 3.0,
-        top_k: int = 250,
-        temperature: float = 1.0,
-        greedy: bool = False,
-    ) -> None:
-        """Sampling settings for the next windows (``guidance`` is ignored without CFG).
-
-        ``top_k`` and ``greedy`` shape the captured graph, so changing them drops it.
-        """
-        if temperature <= 0:
-            raise ValueError("temperature must be positive")
-        self.guidance.fill_(float(guidance))
-        self.temperature.fill_(float(temperature))
-        top = min(int(top_k), self.vocab) if top_k > 0 else self.vocab
-        if (top, greedy) != (self.top_k, self.greedy):
-            self._graph = None
-        self.top_k, self.greedy = top, greedy
+    def _drop_graphs(self) -> None:
+        self._graph = None
 
     def prepare(self) -> None:
         """Capture the graph now (before seeding), so every render draws the same numbers."""
