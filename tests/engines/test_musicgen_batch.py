@@ -132,3 +132,34 @@ def test_hashed_noise_is_uniform_and_salted() -> None:
     v = uniform(torch.tensor(window_salt(1, 1)), key)
     assert abs(float(torch.corrcoef(torch.stack([u, v]))[0, 1])) < 0.01
     assert window_salt(1, 0) != window_salt(2, 0) != window_salt(1, 1)
+
+
+def test_compose_batch_renders_each_request_and_keeps_bad_input_apart(
+    tokenizer: Any, tmp_path: Any
+) -> None:
+    from composer.music.compose import SongOptions
+    from composer.pipeline import Composition, Request, compose_batch, save
+    from composer.storage import open_album
+
+    eng = engine(tiny_model(True, seed=10), tokenizer, optimize="static")
+    ten = SongOptions(length_s=10.0)
+    good = Request(moment="a warm evening by the sea", engine="musicgen", song=ten, seed=5)
+    other = Request(moment="we did it, the whole team cheering", engine="musicgen", song=ten)
+    bad = Request(engine="musicgen", song=ten)  # nothing to compose
+    seen: list[list[tuple[str, float, float]]] = [[], [], []]
+    calls = [lambda s, d, t, n=n: seen[n].append((s, d, t)) for n in range(3)]
+    results = compose_batch([good, bad, other], calls, engine=eng)
+    assert isinstance(results[1], OptionError)
+    assert isinstance(results[0], Composition) and isinstance(results[2], Composition)
+    assert results[0].audio is not None and results[0].song.seed == 5
+    alone = compose_batch([good], engine=eng)[0]
+    assert isinstance(alone, Composition) and alone.audio is not None
+    assert np.array_equal(alone.audio.samples, results[0].audio.samples)
+    assert seen[0][-1] == ("done", 4, 4) and ("done", 4, 4) not in seen[1]
+    assert all(a[1] <= b[1] for a, b in itertools.pairwise(seen[0]) if a[0] == b[0])
+    album = open_album(tmp_path / "scores")
+    first = save(results[0], good, album, "job-1", once=True)
+    again = save(results[0], good, album, "job-1", once=True)  # a redelivered job
+    assert first.id == again.id == "job-1" and [r.id for r in album.list()] == ["job-1"]
+    assert album.score("job-1")["options"]["engine"] == "musicgen"
+    assert album.get("job-1").audio is not None
