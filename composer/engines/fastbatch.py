@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 
-from composer.engines.fastgen import DecoderNet, delay_pattern
+from composer.engines.fastnet import DecoderNet, delay_pattern
 
 #: Batch sizes with their own captured graph; a batch is padded up to the next one.
 SIZES = (1, 2, 4, 8)
@@ -76,7 +76,7 @@ class BatchDecoder(DecoderNet):
     Parameters
     ----------
     model, max_frames, max_text, cfg
-        As for :class:`~composer.engines.fastgen.DecoderNet`.
+        As for :class:`~composer.engines.fastnet.DecoderNet`.
     max_songs : int
         The largest batch (one of :data:`SIZES`); the cache is sized for it.
     graph : bool
