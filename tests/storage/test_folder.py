@@ -136,3 +136,14 @@ def test_concurrent_writers_of_one_id_make_one_song(tmp_path: Path) -> None:
     n = album.score("same")["n"]
     assert album.read("same", "song.mid") == b"MThd" + bytes([n])
     assert list(tmp_path.glob(TMP_PREFIX + "*")) == []  # the losers removed their folders
+
+
+def test_a_folder_album_never_imports_boto3(tmp_path: Path) -> None:
+    code = (
+        "import sys; from composer.storage import open_album;"
+        f"a = open_album({str(tmp_path)!r}); a.save({{'score.json': b'{{}}'}}, 's');"
+        "print(','.join(m for m in ('boto3', 'botocore') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)  # fmt: skip
+    assert out.stdout.strip() == ""
