@@ -67,3 +67,14 @@ def test_a_missing_bucket_is_a_clear_error(s3_env: str, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert code != 0 and "no such bucket" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_worker_processes_save_into_the_bucket(s3_location: str, bucket: str) -> None:
+    # As `photograph serve --storage s3://…` runs: jobs in worker processes, which open the
+    # bucket themselves from the same environment.
+    app = create_app(s3_location, compose_fn=fake_compose, executor="process", workers=1)
+    with TestClient(app) as api:
+        song_id = compose(api, moment="first light over the hills")
+        assert wait_for(api, song_id, timeout=60)["status"] == "done"
+        assert f"album/{song_id}/score.json" in _keys(bucket)
+        assert api.get(f"/api/songs/{song_id}/song.mid").content.startswith(b"MThd")
