@@ -143,17 +143,22 @@ class S3Album:
             "ContentType": "application/json",
             "Metadata": {"part": part},
         }
-        try:
-            self._s3.put_object(**args, IfNoneMatch="*")
-        except ClientError as e:
-            code = e.response.get("Error", {}).get("Code", "")
-            if code in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
-                return False
-            if code not in ("NotImplemented", "501"):
-                raise
-            # A server without conditional writes: the last writer's mark stands (and
-            # names that writer's whole part).
-            self._s3.put_object(**args)
+        for attempt in range(5):
+            try:
+                self._s3.put_object(**args, IfNoneMatch="*")
+            except ClientError as e:
+                code = e.response.get("Error", {}).get("Code", "")
+                if code in ("PreconditionFailed", "412"):
+                    return False
+                if code in ("ConditionalRequestConflict", "409") and attempt < 4:
+                    time.sleep(0.1 * (attempt + 1))  # a concurrent conditional write: retry
+                    continue
+                if code not in ("NotImplemented", "501"):
+                    raise
+                # A server without conditional writes: the last writer's mark stands (and
+                # names that writer's whole part).
+                self._s3.put_object(**args)
+            break
         return True
 
     def delete(self, song_id: str) -> None:
