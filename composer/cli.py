@@ -122,7 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the web API and playback page")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--scores", type=Path, default=DEFAULT_SCORES)
+    s.add_argument(
+        "--storage",
+        "--scores",
+        dest="storage",
+        default=str(DEFAULT_SCORES),
+        metavar="LOCATION",
+        help="the album: a folder (default: scores) or s3://bucket/prefix",
+    )
 
     mo = sub.add_parser("models", help="manage downloaded MusicGen checkpoints")
     msub = mo.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
@@ -305,7 +312,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from composer.web.server import serve
 
-    return serve(host=args.host, port=args.port, scores=args.scores)
+    return serve(host=args.host, port=args.port, scores=args.storage)
 
 
 def cmd_models(args: argparse.Namespace) -> int:
