@@ -465,8 +465,9 @@ def _answers(score: _Score, featured: list[str], signature: dict[str, Motif], ho
 
 
 def _imitate(score: _Score, plan: _Plan) -> None:
-    """Imitation between the voices where two or more people talk: in each body section
-    that features a speaker, the inner voice answers the melody in the bar where it holds
+    """Imitation between the hands where two or more people talk: in each body section
+    that features a speaker, the other hand answers (its top voice, a sixth or so under
+    the melody; the accompaniment makes room under it) in the bar where the melody holds
     its first cadence tone: with the motif of whoever spoke in the section before (a
     reply), or, when the same person goes on, with the section's own call (an echo)."""
     if len(plan.featured) < 2:
@@ -484,9 +485,16 @@ def _imitate(score: _Score, plan: _Plan) -> None:
         prev = before.get(sec)
         name = prev if prev is not None and prev in plan.featured and prev != own else own
         tones = melody.statement(plan.signature[name], under, t, plan.bar_beats, inner)
-        score.lines.counter += [
-            Note(n.pitch, n.start, n.duration, max(1, plan.home.velocity - 24))
+        echo = [
+            Note(n.pitch, n.start, n.duration, max(1, plan.home.velocity - 16))
             for n in melody.pitches(tones, under)
         ]
+        floor, end = min(n.pitch for n in echo) - 2, t + plan.bar_beats + under.origin
+        score.lines.accompaniment = [
+            n
+            for n in score.lines.accompaniment
+            if not (echo[0].start <= n.start < end and n.pitch >= floor)
+        ]
+        score.lines.echo += echo
         score.appearances[name].append((sec, bar_no))
         score.imitations.append((sec, bar_no, name))

@@ -20,6 +20,7 @@ so that at least two bars of every return are new.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -349,8 +350,11 @@ def period(
             tones += opening
         t = b0 + 2 * bar_beats
         if last and shape.climax:
-            # calm songs climb in quicker notes than their call: the climax intensifies
-            rise = motifs.diminish_rhythm(motif, bar_beats) if shape.density <= 1 else motif
+            rise = motif
+            if shape.density <= 1:  # calm songs climb in a livelier rhythm than their call
+                livelier = dataclasses.replace(shape, density=shape.density + 1, heard=())
+                rhythm = _rhythm(livelier, bar_beats, fresh, motif_rhythm, tones)
+                rise = tuple((0, d) for d in rhythm)
             tones += _climb(rise, harmony, t, bar_beats, max(tn.degree for tn in tones), bounds)
         elif p == 1 and shape.variation == 0 and first_line:
             # the consequent's line: the antecedent's in sequence, a step lower

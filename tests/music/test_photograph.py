@@ -147,8 +147,8 @@ def test_the_coda_s_recall_keeps_the_melody_singable():
             assert lowest >= min(min(before), max(before) - RANGE), (v, a, seed)
 
 
-def test_the_voices_imitate_each_other_where_two_people_talk():
-    """In every body section that features a speaker, the inner voice answers the melody
+def test_the_hands_imitate_each_other_where_two_people_talk():
+    """In every body section that features a speaker, the left hand answers the melody
     in its first cadence bar: the previous speaker's motif (a reply) or the section's own
     call (an echo); the appearances list it and the notes are there (the test of
     test_compose.py checks every listed appearance is played)."""
@@ -157,10 +157,12 @@ def test_the_voices_imitate_each_other_where_two_people_talk():
     body = [s for s in song.sections if s.role not in ("intro", "coda")]
     heard = {(sec, bar) for sp in song.speakers for sec, bar in sp.appearances}
     assert len(featured) >= 2
+    bpb = song.beats_per_bar
     for sec in body:
         assert (sec.name, sec.start_bar + 3) in heard, sec.name
-        bpb = song.beats_per_bar
         lo, hi = (sec.start_bar + 2) * bpb, (sec.start_bar + 3) * bpb
-        rh = [n for n in song.parts[0].notes if lo <= n.start < hi]
-        top = max(n.pitch for n in rh)
-        assert sum(n.pitch < top for n in rh) >= 3  # an inner voice moves under the melody
+        melody = [n.pitch for n in song.parts[0].notes if lo <= n.start < hi]
+        left = [n for n in song.parts[1].notes if lo <= n.start < hi]
+        top = max(n.pitch for n in left)
+        # the left hand's top voice moves (three notes or more) and stays under the melody
+        assert sum(n.pitch >= top - 4 for n in left) >= 3 and top < max(melody)
