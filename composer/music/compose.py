@@ -240,7 +240,9 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     closing, deceptive = _cadence_plan(plan, idx)
     rng = motifs.sub_rng(plan.seed, "harmony", letter)
     if s.role == "intro":
-        slots = harmony.intro(skey, s.bars, bb)
+        # the most intense stretch opens the chat: the vamp ends on a deceptive cadence
+        into_climax = nxt is not None and nxt.role == "climax"
+        slots = harmony.intro(skey, s.bars, bb, deceptive=into_climax)
         figure = cues.textures[0]
     elif s.role == "coda":
         slots = harmony.coda(s.bars, bb, plan.home.mode_colour, skey)

@@ -166,3 +166,17 @@ def test_the_hands_imitate_each_other_where_two_people_talk():
         top = max(n.pitch for n in left)
         # the left hand's top voice moves (three notes or more) and stays under the melody
         assert sum(n.pitch >= top - 4 for n in left) >= 3 and top < max(melody)
+
+
+def test_a_climax_that_opens_the_song_is_prepared_by_a_deceptive_cadence():
+    """The sad WhatsApp fixture is most intense at its start, so its climax follows the
+    intro: the vamp turns aside (V - vi) into it, as every later climax is prepared."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "chats" / "whatsapp_android_sad.txt"
+    chat = chats.parse(path.read_bytes(), "auto", filename=path.name)
+    song = compose(chat, analyse(chat), SongOptions(seed=0, length_s=120))
+    assert song.sections[1].role == "climax"
+    intro_end = (song.sections[1].start_bar - 1) * song.beats_per_bar
+    last = [c for c in song.chords if c.start < intro_end][-2:]
+    tonic = song.sections[0].key.tonic
+    sixth = 9 if song.sections[0].key.is_major else 8
+    assert [c.root for c in last] == [(tonic + 7) % 12, (tonic + sixth) % 12]
