@@ -26,8 +26,9 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"chat", "mood", "music"},
     "pipeline": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
                  "report"},
+    "live": {"album", "audio", "chat", "midi", "mood", "music", "pipeline", "report"},
     "web": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation", "report",
-            "pipeline"},
+            "pipeline", "live"},
 }  # fmt: skip
 
 
