@@ -67,6 +67,7 @@ class LiveComposer:
         self.responses: list[Response] = []
         self.bars: list[BarInfo] = []
         self.modulations: list[tuple[int, str, str, str]] = []  # (bar, from, to, pivot)
+        self.leads: list[tuple[int, str]] = []  # (bar, speaker or "" for the theme) per phrase
         self._speakers: list[str] = []
         self._who: dict[str, Speaker] = {}
         self._last_message_beat: float | None = None
@@ -94,6 +95,15 @@ class LiveComposer:
     def song_parts(self) -> tuple[Part, ...]:
         """The style's parts (names, programs, channels), without notes."""
         return tuple(self._parts)
+
+    @property
+    def realised_bars(self) -> int:
+        """Bars written so far: a change of mood shows from the next bar written."""
+        return self._realised
+
+    def motif_of(self, speaker: str) -> motifs.Motif:
+        """A speaker's motif (the song's theme for ``""``)."""
+        return self._who[speaker].motif if speaker else self.theme
 
     @property
     def messages(self) -> int:
@@ -316,6 +326,8 @@ class LiveComposer:
         )
         lead = self._leader()
         motif = self._who[lead].motif if lead else self.theme
+        if role != "intro":
+            self.leads.append((bar, lead or ""))
         offset = REGISTER[self._who[lead].order % len(REGISTER)] if lead else 0
         voice = liveplan.voice_for(cues, offset + round(3 * v))
         under_key = self.key
