@@ -37,6 +37,7 @@ from composer.music.model import Chord, Key, Note, Part, Section, Song
 from composer.music.orchestra import STYLES, Lines, orchestrate
 from composer.music.texture import accompany
 
+SECTION_BARS = 16  # a section in one mood moves on (a return, a new texture) after this
 IDLE_BARS = 8  # nobody wrote for this long: the music vamps and varies on its own
 REGISTER = (0, -3, 2, -5, 4, -2)  # melody centre offset of the 1st, 2nd ... speaker
 
@@ -381,6 +382,7 @@ class LiveComposer:
             or abs(last.valence - v) > 0.3
             or abs(last.arousal - a) > 0.35
             or (last.role != ph.role and ph.role == "climax")
+            or (last.bars >= SECTION_BARS and ph.role not in ("interlude",))
         )
         if new and not name:
             name = liveplan.section_name(self._letters, self._returns, v, a)
