@@ -27,7 +27,8 @@ ahead of the playback clock, and every block is encoded to Opus packets. Prints
     motif_gap_max_bars             longest stretch between two literal statements of the
                                    leading motif, found in the notes (onset pattern)
     tempo_drift_frames             mean offset of the last 50 bar lines from the ideal
-                                   grid minus that of the first 50 (block rounding only)
+                                   grid of the MIDI tempo (microseconds per beat) minus
+                                   that of the first 50 (block rounding only)
     join_clicks                    joins whose jump exceeds the p99.9 of the jumps
                                    inside blocks (chance alone gives ~0.1 % of joins)
     transport_kbit_s               Opus packets (20 ms) plus the frame headers
@@ -127,10 +128,12 @@ def play(minutes: float, lookahead: float, seed: int) -> dict[str, float]:
     beat_s = 60.0 / s.tempo
     bar_s = beat_s * s.composer.bar_beats
     block = first
-    start = time.perf_counter()
+    busy = 0.0  # seconds spent composing, rendering and encoding (not measuring)
     while True:
         joins.add(block.samples)
+        t = time.perf_counter()
         packets = enc.encode(block.samples)
+        busy += time.perf_counter() - t
         nbytes += 4 + sum(2 + len(p) for p in packets)
         frames += block.samples.shape[0]
         if s.done:
@@ -140,15 +143,18 @@ def play(minutes: float, lookahead: float, seed: int) -> dict[str, float]:
             at, who, text = todo.pop(0)
             at = max(at, clock)
             written = s.composer.realised_bars  # the first bar written after the message
+            t = time.perf_counter()
             r = s.message(who, text, at)
+            busy += time.perf_counter() - t
             heard.append(s.seconds(r.beat) - at)
             sent.append(max(0.0, s.seconds(r.beat) - lookahead - at))
             beats.append(heard[-1] / beat_s)
             bars.append(s.seconds(written * s.composer.bar_beats) - at)
         if not todo and s.composer.end_beat is None and clock >= minutes * 60 - 8:
             s.end(clock)
+        t = time.perf_counter()
         block = s.render()
-    wall = time.perf_counter() - start
+        busy += time.perf_counter() - t
     clicks, njoins = joins.clicks()
     out = {
         "messages": len(heard),
@@ -161,7 +167,7 @@ def play(minutes: float, lookahead: float, seed: int) -> dict[str, float]:
         "bar_change_p95_ms": 1000 * float(np.quantile(bars, 0.95)),
         "bar_ms": 1000 * bar_s,
         "audio_s": frames / RATE,
-        "render_x_realtime": frames / RATE / wall,
+        "render_x_realtime": frames / RATE / busy,
         "first_audio_s": first_audio,
         "join_clicks": clicks,
         "joins": njoins,
@@ -205,7 +211,7 @@ def continuity(s: LiveSession) -> dict[str, float]:
             found.append(bar)
     gaps = [b - a for a, b in itertools.pairwise(found)]
     last = int(song.duration_beats // bb)
-    lines = [s.frame_of(b * bb) - b * bb * 60 / s.tempo * RATE for b in range(last)]
+    lines = [s.frame_of(b * bb) - b * bb * s.tempo_us / 1e6 * RATE for b in range(last)]
     drift = statistics.mean(lines[-50:]) - statistics.mean(lines[:50]) if last > 100 else 0.0
     return {
         "in_key_pct": 100.0 * inkey / max(1, len(counted)),

@@ -2,12 +2,13 @@
 
 :class:`LiveSession` joins :class:`composer.music.live.LiveComposer` (bars in beats) to a
 :class:`composer.audio.continuous.ContinuousRenderer` (audio in frames). Before it
-renders a block it commits the beats the block needs (whole beats, so that a message can
-still change everything after the next beat) and schedules their notes with the MIDI
-file's own arithmetic: a note's tick is ``round(beat * 480)``, its frame the tick's time
-rounded to a synth block, and events of one tick play in the file's order (track, then
-pedal up, note offs, note ons, pedal down). The joined blocks are therefore the one-shot
-render of the saved ``song.mid``, sample for sample.
+renders a block it commits the beats the block needs, to the next eighth of a beat (a
+message can still change everything after that; it is answered on the next whole beat),
+and schedules their notes with the MIDI file's own arithmetic: a note's tick is
+``round(beat * 480)``, its frame the tick's time rounded to a synth block, and events of
+one tick play in the file's order (track, then pedal up, note offs, note ons, pedal
+down). The joined blocks are therefore the one-shot render of the saved ``song.mid``,
+sample for sample.
 
 Times passed in are seconds on the playback clock (0 = the song's first sample).
 """
@@ -28,6 +29,7 @@ from composer.music.model import Note, Part
 RATE = 48000
 BLOCK_FRAMES = 75 * fluid.BLOCK  # 4800 frames: 100 ms at 48 kHz
 TICKS = 480  # composer.midi.TICKS_PER_BEAT
+COMMIT_GRID = 8  # notes are made final up to the next eighth of a beat before they render
 TAIL_S = 2.0  # rendered after the last note, so that the final chord rings out
 _NOTE_ON, _NOTE_OFF, _CONTROL, _PROGRAM = (
     fluid.NOTE_ON,
@@ -138,12 +140,19 @@ class LiveSession:
         """Render the next ``frames`` frames (whole synth blocks)."""
         start = self.renderer.frame
         stop = start + frames
-        beat = math.ceil(self.beats((stop + fluid.BLOCK) / RATE))
-        self._commit(float(beat))
+        self._commit(self._horizon(stop))
         samples = self.renderer.render(frames)
         if self._keep:
             self._blocks.append(samples)
         return Block(start, samples)
+
+    def _horizon(self, stop: int) -> float:
+        """The earliest beat (on a 1/8-beat grid) whose events play at or after frame
+        ``stop``: everything before it must be final before frames up to ``stop`` render."""
+        beat = math.ceil(self.beats(stop / RATE) * COMMIT_GRID) / COMMIT_GRID
+        while self.frame_of(beat) < stop:
+            beat += 1 / COMMIT_GRID
+        return beat
 
     def _commit(self, beat: float) -> None:
         notes = self.composer.commit(beat)

@@ -128,7 +128,7 @@ class LiveComposer:
         for s in self._who.values():
             s.weight *= self._mood.decay
         self._who[speaker].weight += weight
-        beat = max(float(math.ceil(at - 1e-9)), self.committed)
+        beat = float(math.ceil(max(at, self.committed) - 1e-9))
         kind = kind_of(first, same, text, reading[1])
         self._last_message_beat = at
         if self.end_beat is not None and beat >= self.end_beat:
