@@ -12,7 +12,8 @@ ahead of the playback clock, and every block is encoded to Opus packets. Prints
                                    encoded: ``lookahead`` earlier than heard)
     latency_p95_beats              the heard latency in beats
     bar_change_p95_ms              arrival → the start of the first bar written after it
-                                   (its texture and dynamics follow the new mood)
+                                   (its texture and dynamics follow the new mood), heard;
+                                   bar_change_sent_p95_ms: its first sample leaves the server
     render_x_realtime              audio seconds / wall seconds for compose + render +
                                    Opus encode of the whole session (one core)
     first_audio_s                  session created (SoundFont load included) → the first
@@ -26,9 +27,10 @@ ahead of the playback clock, and every block is encoded to Opus packets. Prints
                                    phrases either side of a planned change of mode
     motif_gap_max_bars             longest stretch between two literal statements of the
                                    leading motif, found in the notes (onset pattern)
-    tempo_drift_frames             mean offset of the last 50 bar lines from the ideal
-                                   grid of the MIDI tempo (microseconds per beat) minus
-                                   that of the first 50 (block rounding only)
+    tempo_drift_frames             the bar lines' offset from the ideal grid of the MIDI
+                                   tempo (microseconds per beat), its linear trend over
+                                   the session; tempo_grid_max_offset_frames: the largest
+                                   offset (events play on 64-frame synth blocks: ≤ 32)
     join_clicks                    joins whose jump exceeds the p99.9 of the jumps
                                    inside blocks (chance alone gives ~0.1 % of joins)
     transport_kbit_s               Opus packets (20 ms) plus the frame headers
@@ -165,6 +167,7 @@ def play(minutes: float, lookahead: float, seed: int) -> dict[str, float]:
         "latency_p95_beats": float(np.quantile(beats, 0.95)),
         "beat_ms": 1000 * beat_s,
         "bar_change_p95_ms": 1000 * float(np.quantile(bars, 0.95)),
+        "bar_change_sent_p95_ms": 1000 * float(np.quantile(bars, 0.95)) - 1000 * lookahead,
         "bar_ms": 1000 * bar_s,
         "audio_s": frames / RATE,
         "render_x_realtime": frames / RATE / busy,
@@ -212,14 +215,15 @@ def continuity(s: LiveSession) -> dict[str, float]:
     gaps = [b - a for a, b in itertools.pairwise(found)]
     last = int(song.duration_beats // bb)
     lines = [s.frame_of(b * bb) - b * bb * s.tempo_us / 1e6 * RATE for b in range(last)]
-    drift = statistics.mean(lines[-50:]) - statistics.mean(lines[:50]) if last > 100 else 0.0
+    slope = float(np.polyfit(np.arange(last), lines, 1)[0]) if last > 2 else 0.0
     return {
         "in_key_pct": 100.0 * inkey / max(1, len(counted)),
         "modulations": len(c.modulations),
         "motif_gap_max_bars": max(gaps) if gaps else float("nan"),
         "motif_statements": len(found),
         "phrases": len(c.leads),
-        "tempo_drift_frames": drift,
+        "tempo_drift_frames": slope * last,
+        "tempo_grid_max_offset_frames": max(abs(x) for x in lines),
         "bars": last,
     }
 

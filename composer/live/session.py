@@ -41,10 +41,12 @@ _NOTE_ON, _NOTE_OFF, _CONTROL, _PROGRAM = (
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """Rendered audio: ``samples`` (float32, frames x 2) starting at frame ``start``."""
+    """Rendered audio: ``samples`` (float32, frames x 2) starting at frame ``start``, and
+    the notes (part index, note) made final for it (they may sound a little later)."""
 
     start: int
     samples: np.ndarray
+    notes: tuple[tuple[int, Note], ...] = ()
 
 
 class LiveSession:
@@ -140,11 +142,11 @@ class LiveSession:
         """Render the next ``frames`` frames (whole synth blocks)."""
         start = self.renderer.frame
         stop = start + frames
-        self._commit(self._horizon(stop))
+        notes = self._commit(self._horizon(stop))
         samples = self.renderer.render(frames)
         if self._keep:
             self._blocks.append(samples)
-        return Block(start, samples)
+        return Block(start, samples, tuple(notes))
 
     def _horizon(self, stop: int) -> float:
         """The earliest beat (on a 1/8-beat grid) whose events play at or after frame
@@ -154,7 +156,7 @@ class LiveSession:
             beat += 1 / COMMIT_GRID
         return beat
 
-    def _commit(self, beat: float) -> None:
+    def _commit(self, beat: float) -> list[tuple[int, Note]]:
         notes = self.composer.commit(beat)
         pedals = self.composer.pedals(self.composer.committed)
         parts = self.composer.song_parts
@@ -167,6 +169,7 @@ class LiveSession:
         for i, n in notes:
             events += self._note_events(i + 1, parts[i].channel, n)
         self.renderer.schedule(events)
+        return notes
 
     def _note_events(self, track: int, channel: int, n: Note) -> list[Event]:
         on = round(n.start * TICKS)

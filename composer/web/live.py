@@ -127,8 +127,15 @@ class Room:
 
         s = self.session
         first = self.encoder.packets
-        frame = pack(first, self.encoder.encode(s.render().samples))
-        events = []
+        block = s.render()
+        frame = pack(first, self.encoder.encode(block.samples))
+        events: list[dict[str, Any]] = []
+        if block.notes:
+            events.append({"type": "notes", "notes": [
+                [part, n.pitch, round(s.seconds(n.start), 3),
+                 round(s.seconds(n.end) - s.seconds(n.start), 3), n.velocity]
+                for part, n in block.notes
+            ]})  # fmt: skip
         for info in s.composer.bars[self._bars_sent :]:
             v, a, d = info.mood
             events.append({
