@@ -1,7 +1,7 @@
 """Live sessions for the web API: one room per session, its clients, its playback clock.
 
-``POST /api/live`` makes a :class:`Room` (the synth is created then, so the first client
-hears music at once); the music starts when the first client connects. A room's task
+``POST /api/live`` makes a :class:`Room`; the synth is made and the music starts when the
+first client connects (a room nobody joins expires after :data:`NO_CLIENT_S`). A room's task
 renders 100 ms blocks paced by the playback clock, :data:`LOOKAHEAD_S` ahead of it,
 encodes each to 20 ms Opus packets (:mod:`composer.audio.opusframes`) and sends the
 transport frame to every client, with a ``bar`` event for each bar as it is written.
@@ -22,7 +22,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer.album import Album
 from composer.errors import ComposerError, InputError, NotFoundError
@@ -38,6 +38,11 @@ IDLE_S = 300.0  # no message for this long: the session ends
 NO_CLIENT_S = 60.0  # no client connected for this long: the session ends
 MAX_SESSION_S = 3600.0  # the longest a session plays
 MAX_SESSIONS = 8
+MAX_WAITING = 32  # sessions created and not joined yet (each expires after NO_CLIENT_S)
+
+if TYPE_CHECKING:
+    from composer.audio.opusframes import Encoder
+    from composer.live.session import LiveSession
 
 Send = Callable[[dict[str, Any] | bytes], Awaitable[None]]
 
@@ -46,16 +51,16 @@ class Room:
     """One live session and the clients listening to it."""
 
     def __init__(self, room_id: str, hub: LiveHub, options: Any) -> None:
-        from composer.audio.opusframes import Encoder
-        from composer.live.session import LiveSession
-
         self.id = room_id
         self.token = secrets.token_urlsafe(24)
         self.hub = hub
-        self.session = LiveSession(options, keep_audio=True)
-        self.encoder = Encoder()
+        self.options = options
+        self.created = time.monotonic()
+        self._session: LiveSession | None = None
+        self._encoder: Encoder | None = None
         self.clients: dict[int, Send] = {}
         self.lock = asyncio.Lock()
+        self._starting = asyncio.Lock()
         self.started = asyncio.Event()
         self.t0 = 0.0
         self.last_message = 0.0
@@ -67,6 +72,33 @@ class Room:
         self._allow_at = time.monotonic()
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def playing(self) -> bool:
+        """A client joined: the synth is made and the clock runs."""
+        return self._session is not None
+
+    @property
+    def session(self) -> LiveSession:
+        if self._session is None:
+            raise RuntimeError("the live session has not started")
+        return self._session
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            raise RuntimeError("the live session has not started")
+        return self._encoder
+
+    async def start(self) -> None:
+        """Make the synth (the first client joins): the music can start."""
+        from composer.audio.opusframes import Encoder
+        from composer.live.session import LiveSession
+
+        async with self._starting:  # two clients may join at once: one synth
+            if self._session is None:
+                self._session = await asyncio.to_thread(LiveSession, self.options)
+                self._encoder = Encoder()
+
     def check(self, token: str) -> bool:
         return secrets.compare_digest(token.encode(), self.token.encode())
 
@@ -77,6 +109,7 @@ class Room:
         return (time.monotonic() - self.t0) * self.hub.speed
 
     async def join(self, key: int, send: Send) -> None:
+        await self.start()
         self.clients[key] = send
         self.last_client = time.monotonic()
         if not self.started.is_set():
@@ -189,9 +222,19 @@ class LiveHub:
         self.rooms: dict[str, Room] = {}
         self._closers: dict[str, list[Callable[[], Awaitable[None]]]] = {}
 
+    @property
+    def playing(self) -> int:
+        return sum(r.playing for r in self.rooms.values())
+
     def create(self, options: Any) -> Room:
-        """A new room (ServiceBusyError when ``max_sessions`` are playing)."""
-        if len(self.rooms) >= self.max_sessions:
+        """A new room (ServiceBusyError when ``max_sessions`` are playing, or too many
+        sessions wait for their first client)."""
+        now = time.monotonic()
+        for room in list(self.rooms.values()):  # created and never joined: expired
+            if not room.playing and not room.clients and now - room.created > NO_CLIENT_S:
+                self.rooms.pop(room.id, None)
+        waiting = len(self.rooms) - self.playing
+        if self.playing >= self.max_sessions or waiting >= MAX_WAITING:
             raise ServiceBusyError("all live sessions are taken; try again later", 30)
         room = Room(secrets.token_hex(8), self, options)
         self.rooms[room.id] = room
@@ -216,7 +259,8 @@ class LiveHub:
         for closer in self._closers.pop(room.id, []):
             with contextlib.suppress(Exception):
                 await closer()
-        room.session.close()
+        if room.playing:
+            room.session.close()
 
     async def shutdown(self) -> None:
         for room in list(self.rooms.values()):

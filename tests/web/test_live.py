@@ -51,9 +51,9 @@ def test_a_session_answers_messages_and_saves_the_song(make_client: ClientFactor
     assert len(body["token"]) >= 32 and body["links"]["socket"].endswith(body["token"])
     url = body["links"]["socket"]
     with client.websocket_connect(url) as a, client.websocket_connect(url) as b:
-        events, frames = until(a, "bar")
-        assert frames >= 1 or events[0]["bar"] == 1  # music from the first connection
+        events, frames = until(a, "bar")  # music from the first connection
         bar = events[-1]
+        assert bar["bar"] == 1
         assert {"bar", "time", "mood", "section", "chord"} <= bar.keys()
         a.send_text(json.dumps({"type": "message", "speaker": "Ana", "text": "hey! tonight?"}))
         events, _ = until(a, "response")
@@ -66,6 +66,8 @@ def test_a_session_answers_messages_and_saves_the_song(make_client: ClientFactor
         a.send_text(json.dumps({"type": "end"}))
         events, frames = until(a, "saved")
         assert frames > 0
+        notes = [n for e in events if e["type"] == "notes" for n in e["notes"]]
+        assert notes and all(len(n) == 5 and 0 <= n[1] < 128 for n in notes)
         song = events[-1]["song"]
     got = client.get(f"/api/songs/{song}")
     assert got.status_code == 200
@@ -81,10 +83,20 @@ def test_the_token_is_needed(make_client: ClientFactory) -> None:
 
 def test_a_full_server_answers_503(make_client: ClientFactory) -> None:
     client = make_client(live_speed=FAST, live_sessions=1)
-    assert client.post("/api/live").status_code == 201
-    r = client.post("/api/live")
-    assert r.status_code == 503 and r.json()["error"]["code"] == "busy"
-    assert "Retry-After" in r.headers
+    first = client.post("/api/live").json()
+    waiting = client.post("/api/live").json()  # nobody joined it yet: no synth, no music
+    assert client.get("/api/live").json()["playing"] == 0
+    with client.websocket_connect(first["links"]["socket"]) as ws:
+        until(ws, "bar")
+        assert client.get("/api/live").json()["playing"] == 1
+        r = client.post("/api/live")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "busy"
+        assert "Retry-After" in r.headers
+        with (  # a session created before the server filled up cannot start now
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect(waiting["links"]["socket"]) as other,
+        ):
+            other.receive()
 
 
 def test_bad_messages_get_an_error_event_and_the_session_goes_on(

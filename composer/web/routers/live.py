@@ -31,8 +31,12 @@ class LiveIn(BaseModel):
     """Options of a live session (all optional)."""
 
     model_config = ConfigDict(extra="forbid")
-    style: str = Field(default="photograph", description="photograph, ensemble or lullaby")
-    seed: int = Field(default=0, ge=0, lt=2**63)
+    style: str = Field(
+        default="photograph",
+        max_length=40,
+        json_schema_extra={"enum": ["photograph", "ensemble", "lullaby"]},
+    )
+    seed: int = Field(default=0, ge=0, le=2_000_000_000)
     title: str = Field(default="Live photograph", min_length=1, max_length=120)
 
 
@@ -42,6 +46,20 @@ class LiveCreated(BaseModel):
     id: str
     token: str = Field(description="unguessable; needed to join the session")
     links: dict[str, str]
+
+
+class LiveLimits(BaseModel):
+    """How many live sessions play now, and the limits every session has."""
+
+    playing: int
+    max_sessions: int
+    max_text: int = Field(description="characters of a message")
+    max_frame_bytes: int = Field(description="bytes of an incoming WebSocket frame")
+    messages_per_s: float
+    burst: int
+    idle_s: float = Field(description="a session ends after this long without a message")
+    no_client_s: float = Field(description="... or this long without a connected client")
+    max_session_s: float
 
 
 class MessageIn(BaseModel):
@@ -72,7 +90,7 @@ def get_hub(request: Request) -> LiveHub:
     "",
     status_code=201,
     response_model=LiveCreated,
-    responses={s: {"model": ErrorOut} for s in (422, 503)},
+    responses={s: {"model": ErrorOut} for s in (400, 422, 503)},
 )
 async def create_live(
     hub: Annotated[LiveHub, Depends(get_hub)], body: Annotated[LiveIn | None, Body()] = None
@@ -89,6 +107,18 @@ async def create_live(
     return LiveCreated(id=room.id, token=room.token, links={"socket": socket})
 
 
+@router.get("", response_model=LiveLimits)
+async def live_limits(hub: Annotated[LiveHub, Depends(get_hub)]) -> LiveLimits:
+    """Live sessions playing now and the limits of a session."""
+    from composer.web import live
+
+    return LiveLimits(
+        playing=hub.playing, max_sessions=hub.max_sessions, max_text=live.MAX_TEXT,
+        max_frame_bytes=live.MAX_FRAME, messages_per_s=live.RATE_PER_S, burst=live.BURST,
+        idle_s=live.IDLE_S, no_client_s=live.NO_CLIENT_S, max_session_s=live.MAX_SESSION_S,
+    )  # fmt: skip
+
+
 @router.websocket("/{room_id}")
 async def live_socket(websocket: WebSocket, room_id: str, token: str = "") -> None:
     """The session's stream (see the module docstring)."""
@@ -96,6 +126,9 @@ async def live_socket(websocket: WebSocket, room_id: str, token: str = "") -> No
     room = hub.rooms.get(room_id)
     if room is None or room.closed or not room.check(token):
         await websocket.close(code=4403 if room is not None else 4404)
+        return
+    if not room.playing and hub.playing >= hub.max_sessions:
+        await websocket.close(code=1013, reason="all live sessions are taken")
         return
     await websocket.accept()
     key = next(_ids)
