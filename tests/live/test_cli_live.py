@@ -78,3 +78,45 @@ def test_parse_line() -> None:
     assert parse_line("  Ben :  ok ") == ("Ben", "ok")
     assert parse_line("no colon") is None
     assert parse_line(": no speaker") is None
+
+
+def test_ctrl_c_saves_the_song_cleanly(tmp_path) -> None:
+    """A real process: lines on stdin, then SIGINT while the input is still open."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "composer.cli", "live", "-", "--json", "--scores", str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write("Ana: hello there, how are you today?\nBen: fine, a lovely day\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 60
+        while not any(p.name.endswith("-live") for p in tmp_path.iterdir()):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.1)
+        time.sleep(1.5)  # the lines are read and answered
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "interrupted; ending the song" in err
+    doc = json.loads(out)
+    assert doc["messages"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == [doc["id"]]
