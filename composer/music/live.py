@@ -315,7 +315,7 @@ class LiveComposer:
         if index == 0:
             role, name = "intro", "intro"
         elif idle:
-            role, name = "interlude", self._sections[-1].name if self._sections else "A"
+            role, name = "interlude", ""
         else:
             role = "climax" if a > 0.55 else ("contrast" if v < -0.1 else "theme")
             name = ""
@@ -382,7 +382,7 @@ class LiveComposer:
             or abs(last.valence - v) > 0.3
             or abs(last.arousal - a) > 0.35
             or (last.role != ph.role and ph.role == "climax")
-            or (last.bars >= SECTION_BARS and ph.role not in ("interlude",))
+            or last.bars >= SECTION_BARS
         )
         if new and not name:
             name = liveplan.section_name(self._letters, self._returns, v, a)
