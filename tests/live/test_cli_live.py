@@ -120,3 +120,28 @@ def test_ctrl_c_saves_the_song_cleanly(tmp_path) -> None:
     doc = json.loads(out)
     assert doc["messages"] == 2
     assert [p.name for p in tmp_path.iterdir()] == [doc["id"]]
+
+
+def test_follow_reads_lines_appended_to_a_growing_file(tmp_path) -> None:
+    import threading
+
+    from composer.live.run import _lines
+
+    path = tmp_path / "chat.txt"
+    path.write_text("Ana: first\n", encoding="utf-8")
+    got: list[str] = []
+    with open(path, encoding="utf-8") as stream:
+        lines = _lines(stream, follow=True)
+
+        def read() -> None:
+            for line in lines:
+                got.append(line)
+                if len(got) == 2:
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        with open(path, "a", encoding="utf-8") as out:
+            out.write("Ben: second\n")
+        reader.join(timeout=10)
+    assert got == ["Ana: first\n", "Ben: second\n"]
