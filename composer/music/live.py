@@ -10,7 +10,7 @@ them, and nothing before the commit horizon ever changes.
   (:mod:`composer.music.livemood`).
 - **On the next beat** the music answers: the speaker's motif enters in an inner voice
   (a new turn), an ornament (a short reply from the same speaker), or a swell (an
-  exclamation, an excited line) - see :func:`_kind`.
+  exclamation, an excited line) - see :func:`composer.music.livemood.kind_of`.
 - **At the next bar** the texture and the dynamics follow the running mood (each bar is
   realised only when the clock reaches it).
 - **At the next phrase** (every :data:`PHRASE_BARS` bars) the chords, register, motif
