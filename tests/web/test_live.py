@@ -106,6 +106,9 @@ def test_bad_messages_get_an_error_event_and_the_session_goes_on(
     assert client.post("/api/live", json={"style": "nope"}).status_code == 422
     body = client.post("/api/live").json()
     with client.websocket_connect(body["links"]["socket"]) as ws:
+        ws.send_bytes(b"\x00\x01")
+        events, _ = until(ws, "error")
+        assert events[-1]["message"] == "send JSON text"
         long = {"type": "message", "speaker": "A", "text": "x" * 5000}
         for bad in ("not json", json.dumps({"type": "message", "speaker": "A"}), json.dumps(long)):
             ws.send_text(bad)

@@ -146,7 +146,13 @@ async def live_socket(websocket: WebSocket, room_id: str, token: str = "") -> No
     await room.join(key, send)
     try:
         while not room.closed:
-            raw = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            raw = message.get("text")
+            if raw is None:  # a binary frame: nothing a client should send
+                await send({"type": "error", "code": "bad_input", "message": "send JSON text"})
+                continue
             await _handle(room, raw, send)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client left (or the session closed the socket)
