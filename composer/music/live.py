@@ -19,7 +19,8 @@ them, and nothing before the commit horizon ever changes.
   it is the pivot, and the new mode starts on the next downbeat, never mid-bar.
 - **While nobody writes** the music goes on: phrases alternate between a vamp (the
   motif's call alone) and variations (new lines on each return), and the mood relaxes.
-- **At the end**, from the next bar: ii–V (iv–V in minor) and the tonic held two bars.
+- **At the end**, from the next bar (after the opening vamp and one phrase at least):
+  ii–V (iv–V in minor) and the tonic held two bars.
 
 Everything random comes from named sub-streams of the seed: the same message schedule
 (speaker, text, arrival beat) and seed give the same bars.
@@ -38,6 +39,7 @@ from composer.music.orchestra import STYLES, Lines, orchestrate
 from composer.music.texture import accompany
 
 SECTION_BARS = 16  # a section in one mood moves on (a return, a new texture) after this
+MIN_BARS = 2 * PHRASE_BARS  # the cadence waits for the vamp and one whole phrase
 IDLE_BARS = 8  # nobody wrote for this long: the music vamps and varies on its own
 REGISTER = (0, -3, 2, -5, 4, -2)  # melody centre offset of the 1st, 2nd ... speaker
 
@@ -191,7 +193,7 @@ class LiveComposer:
         that is not yet written; returns the beat where the song ends."""
         if self.end_beat is not None:
             return self.end_beat
-        bar = max(self._realised, math.ceil(at / self.bar_beats - 1e-9))
+        bar = max(self._realised, math.ceil(at / self.bar_beats - 1e-9), MIN_BARS)
         self._realise_to(bar * self.bar_beats, inclusive=False)
         last = [n.pitch for n in self._phrase.melody] if self._phrase else []
         cues = mapping.cues(*self.mood)
