@@ -184,7 +184,7 @@ class Room:
         return (
             now - self.last_message > IDLE_S
             or (not self.clients and now - self.last_client > NO_CLIENT_S)
-            or self.clock() > MAX_SESSION_S * self.hub.speed
+            or now - self.t0 > MAX_SESSION_S
         )
 
     async def _play(self) -> None:
