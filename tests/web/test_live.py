@@ -119,3 +119,15 @@ def test_bad_messages_get_an_error_event_and_the_session_goes_on(
         events, _ = until(ws, "error")
         assert "too many messages" in events[-1]["message"]
         assert sum(e["type"] == "response" for e in events) >= 1
+
+
+def test_an_idle_session_ends_by_itself(make_client: ClientFactory, monkeypatch) -> None:
+    from composer.web import live
+
+    monkeypatch.setattr(live, "IDLE_S", 0.5)
+    client = make_client(live_speed=FAST)
+    body = client.post("/api/live").json()
+    with client.websocket_connect(body["links"]["socket"]) as ws:
+        events, frames = until(ws, "ended")  # nobody wrote: nothing to keep
+        assert events[-1]["song"] is None and frames > 0
+    assert client.get("/api/live").json()["playing"] == 0
