@@ -36,9 +36,24 @@ Warn = Callable[[str], None]
 
 
 def parse_line(line: str) -> tuple[str, str] | None:
-    """``"Ana: see you"`` → ``("Ana", "see you")``; None for a blank or other line."""
-    m = LINE.match(line[:MAX_LINE])
-    return (m.group(1), m.group(2)) if m else None
+    """``"Ana: see you"`` → ``("Ana", "see you")``; a line of a chat export with its
+    time (``"[12/06/2024, 23:41] Sam: hi"``, WhatsApp and the like) is read by the chat
+    importers; None for a blank or any other line."""
+    line = line[:MAX_LINE]
+    if line[:1].isdigit() or line[:1] == "[":  # a time stamp first: an export's line
+        from composer import chat
+        from composer.errors import ComposerError
+
+        try:
+            parsed = chat.parse(line + "\n", "auto")
+        except ComposerError:
+            parsed = None
+        if parsed is not None and len(parsed.messages) == 1:
+            m = parsed.messages[0]
+            if m.speaker != "unknown" and m.text.strip():
+                return m.speaker, m.text
+    found = LINE.match(line)
+    return (found.group(1), found.group(2)) if found else None
 
 
 def _lines(stream: IO[str], follow: bool) -> Iterator[str]:

@@ -78,6 +78,10 @@ def test_parse_line() -> None:
     assert parse_line("  Ben :  ok ") == ("Ben", "ok")
     assert parse_line("no colon") is None
     assert parse_line(": no speaker") is None
+    assert parse_line("[12/06/2024, 23:41] Sam: are you up?") == ("Sam", "are you up?")
+    assert parse_line("12/06/2024, 23:41 - Sam: are you up?") == ("Sam", "are you up?")
+    assert parse_line("[23:41] Sam: hi") == ("Sam", "hi")
+    assert parse_line("12 monkeys") is None
 
 
 def test_ctrl_c_saves_the_song_cleanly(tmp_path) -> None:
