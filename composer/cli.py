@@ -119,6 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, required=True, help="audio file (.ogg/.wav/...)")
     r.add_argument("--soundfont", type=Path, help="SoundFont (.sf2) to use")
 
+    lv = sub.add_parser("live", help="music while the conversation happens ('speaker: text' lines)")
+    lv.add_argument("file", nargs="?", default="-", help="a file of 'speaker: text' lines or '-'")
+    lv.add_argument("--follow", action="store_true", help="follow a growing file (like tail -f)")
+    lv.add_argument("--gap", type=float, default=2.0, help="seconds between replayed lines (FILE)")
+    lv.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    lv.add_argument("--style", choices=STYLES, default="photograph")
+    lv.add_argument("--title", default="Live photograph")
+    lv.add_argument(
+        "--audio", choices=AUDIO_FORMATS, default=DEFAULT_FORMAT, help="saved audio file format"
+    )
+    lv.add_argument("--scores", type=Path, default=DEFAULT_SCORES, help="album folder")
+    lv.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
     s = sub.add_parser("serve", help="start the web API and playback page")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
@@ -309,6 +322,70 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_live(args: argparse.Namespace) -> int:
+    """Play a live session from stdin or a file; save it when the input ends (or Ctrl-C)."""
+    from composer.album import Album
+    from composer.live.run import run
+    from composer.music.live import LiveOptions
+
+    if not 0 <= args.seed < 2**63:
+        raise OptionError("seed must be a non-negative integer")
+    if not 0.0 < args.gap <= 600.0:
+        raise OptionError("--gap must be between 0 and 600 seconds")
+    realtime = args.file == "-" or args.follow
+    if args.file == "-":
+        if args.follow:
+            raise OptionError("--follow needs a file, not '-'")
+        stream = sys.stdin
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise NotFoundError(f"no such file: {args.file}")
+        stream = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
+    album = Album(args.scores)
+    options = LiveOptions(seed=args.seed, style=args.style, title=args.title)
+    _interrupts()
+    warn = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    try:
+        record = run(stream, album, options=options, fmt=args.audio, realtime=realtime,
+                     follow=args.follow, gap_s=args.gap, warn=warn)  # fmt: skip
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    score = album.score(record.id)
+    live = score.get("live", {})
+    out = {
+        "id": record.id,
+        "dir": str(record.dir),
+        "midi": str(record.midi),
+        "audio": str(record.audio) if record.audio else None,
+        "score": str(record.score),
+        "messages": len(live.get("responses", [])),
+        "bars": score["song"]["bars"],
+        "duration_s": score["song"]["duration_s"],
+    }
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"Saved live song {record.id}: {out['messages']} messages, {out['bars']} bars")
+    for label in ("midi", "audio", "score"):
+        if out[label]:
+            print(f"  {label:<8} {out[label]}")
+    return 0
+
+
+def _interrupts() -> None:
+    """Ctrl-C and SIGTERM end a live session (and save it), even when the shell started
+    the command in the background with SIGINT ignored."""
+    import signal
+
+    def stop(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from composer.web.server import serve
 
@@ -327,6 +404,7 @@ COMMANDS = {
     "compose": cmd_compose,
     "mood": cmd_mood,
     "render": cmd_render,
+    "live": cmd_live,
     "serve": cmd_serve,
     "models": cmd_models,
 }

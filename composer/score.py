@@ -197,12 +197,56 @@ class AudioLevels(TypedDict):
     peak_dbfs: float | None
 
 
+class LiveResponse(TypedDict):
+    """How the music answered a message of a live session (``message`` counts from 0):
+    ``kind`` (motif, ornament, swell; none after the end) at ``time_s`` (bar ``bar``,
+    from 1; beat ``beat`` from the start) for a message that arrived at ``arrived_s``."""
+
+    message: int
+    speaker: str
+    kind: str
+    arrived_s: float
+    time_s: float
+    beat: float
+    bar: int
+
+
+class LiveBar(TypedDict):
+    """A bar of a live song as it was written: when it sounds, its section, key, first
+    chord and the running mood it followed (``bar`` from 1)."""
+
+    bar: int
+    time_s: float
+    section: str
+    key: str
+    chord: str
+    mood: VAD
+
+
+class Modulation(TypedDict):
+    """A change of mode at bar ``bar`` (from 1), through the pivot chord before it."""
+
+    bar: int
+    from_key: str
+    to_key: str
+    pivot: str
+
+
+class LiveTimeline(TypedDict):
+    """A live song's timeline: which message led to which bar and response."""
+
+    responses: list[LiveResponse]
+    bars: list[LiveBar]
+    modulations: list[Modulation]
+
+
 class Score(TypedDict):
     """A song's ``score.json``: input digest, mood, every choice, seed, files, versions.
 
     ``files`` maps roles (``midi``, ``audio``, ``musicxml``, ``score``) to file names in
     the song's folder. ``audio`` is there when the engine measured its output. The
-    timeline (which messages each bar came from) is ``song.timeline``.
+    timeline (which messages each bar came from) is ``song.timeline``; a live song
+    (``photograph live``, ``/api/live``) also has ``live``.
     """
 
     id: str
@@ -216,6 +260,7 @@ class Score(TypedDict):
     files: dict[str, str]
     versions: dict[str, str]
     audio: NotRequired[AudioLevels]
+    live: NotRequired[LiveTimeline]
 
 
 def json_schema() -> dict[str, Any]:

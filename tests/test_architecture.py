@@ -27,8 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"chat", "mood", "music"},
     "pipeline": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
                  "report", "storage"},
+    "live": {"album", "audio", "chat", "midi", "mood", "music", "pipeline", "report", "storage"},
     "web": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation", "report",
-            "pipeline", "storage"},
+            "pipeline", "storage", "live"},
 }  # fmt: skip
 
 

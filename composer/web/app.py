@@ -21,7 +21,8 @@ from composer.resources import WEB_PAGE, data_dir
 from composer.storage import is_remote, open_album
 from composer.web import docs, errors, uploads
 from composer.web.jobs import ExecutorKind, JobManager
-from composer.web.routers import meta, songs
+from composer.web.live import LiveHub
+from composer.web.routers import live, meta, songs
 from composer.web.state import WebState
 from composer.web.views import SongViews
 from composer.web.worker import ComposeFn
@@ -90,6 +91,8 @@ def create_app(
     receive_timeout_s: float = uploads.RECEIVE_TIMEOUT_S,
     body_timeout_s: float = uploads.BODY_TIMEOUT_S,
     warm_up: bool = True,
+    live_sessions: int = 8,
+    live_speed: float = 1.0,
 ) -> FastAPI:
     """Build the app for the album at ``scores``.
 
@@ -116,6 +119,10 @@ def create_app(
         Longest wait for the next chunk of an upload, and for the whole upload (408).
     warm_up : bool
         Start the worker processes (and import the pipeline there) at startup.
+    live_sessions : int
+        Live sessions (``/api/live``) that may play at once (``POST`` answers 503 beyond).
+    live_speed : float
+        Rate of the live sessions' playback clock (1.0: real time; tests play faster).
     """
     if max_upload_bytes < 1 or max_unzipped_bytes < 1:
         raise ValueError("upload limits must be positive")
@@ -140,6 +147,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.live.shutdown()
             jobs.shutdown()
 
     offline_docs = docs.local_docs_available()
@@ -154,9 +162,11 @@ def create_app(
     if offline_docs:
         docs.install(app)
     app.state.web = WebState(album, jobs, SongViews(album), limits)
+    app.state.live = LiveHub(album, max_sessions=live_sessions, speed=live_speed)
     errors.install(app)
     app.include_router(songs.router)
     app.include_router(meta.router)
+    app.include_router(live.router)
     page = web_dir if web_dir is not None else WEB_DIR
     if (page / "index.html").is_file():
         app.mount("/", StaticFiles(directory=page, html=True), name="page")

@@ -616,6 +616,7 @@
       el.player.currentTime = Math.max(0, Math.min(el.player.duration, t));
     });
     el.albumMore.addEventListener("click", () => loadAlbum(false));
+    document.addEventListener("photograph:album-changed", () => loadAlbum(true));
     let resizeTimer = 0;
     window.addEventListener("resize", () => {
       clearTimeout(resizeTimer);
