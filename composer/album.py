@@ -3,7 +3,9 @@
 A song is first written into a hidden temporary folder inside the album (same file
 system), every file flushed to disk, and only then renamed to its final name in one
 ``rename`` call. A crash at any point leaves either no song or a whole song; leftovers of
-interrupted writes (``.tmp-*``) are removed when an album is opened.
+interrupted writes (``.tmp-<pid>@<host>-*``) are removed when an album is opened: at once
+when that process of this host is gone, after :data:`FOREIGN_TMP_S` when another host
+wrote them (an album on a shared volume: its writer may still be at work).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +30,10 @@ from composer.errors import InputError, NotFoundError, OptionError, StorageError
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 TMP_PREFIX = ".tmp-"
 SCORE_FILE = "score.json"
+#: This machine in temporary names (``.tmp-<pid>@<host>-…``): letters, digits and ``_``.
+HOST = re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname())[:40] or "host"
+#: Another host's temporary folder is left alone this long (its writer may be at work).
+FOREIGN_TMP_S = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +96,14 @@ class Album:
         n = 0
         for p in self.root.glob(TMP_PREFIX + "*"):
             owner = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
-            if owner.isdigit() and _alive(int(owner)):
+            pid, _, host = owner.partition("@")
+            if host and host != HOST:
+                try:
+                    if time.time() - p.stat().st_mtime < FOREIGN_TMP_S:
+                        continue  # another machine's write, maybe in progress
+                except OSError:
+                    continue
+            elif pid.isdigit() and _alive(int(pid)):
                 continue  # a live process (maybe this one) is writing it
             shutil.rmtree(p, ignore_errors=True)
             n += 1
@@ -101,7 +116,7 @@ class Album:
         which case :class:`OptionError` is raised (a finished song is never overwritten).
         """
         check_id(song_id)
-        tmp = self.root / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+        tmp = self.root / f"{TMP_PREFIX}{os.getpid()}@{HOST}-{uuid.uuid4().hex}"
         try:
             tmp.mkdir()
         except OSError as e:
@@ -182,7 +197,7 @@ class Album:
     def delete(self, song_id: str) -> None:
         """Remove a song: renamed away first (atomic), then deleted."""
         rec = self.get(song_id)
-        trash = self.root / f"{TMP_PREFIX}{os.getpid()}-del-{uuid.uuid4().hex}"
+        trash = self.root / f"{TMP_PREFIX}{os.getpid()}@{HOST}-del-{uuid.uuid4().hex}"
         os.rename(rec.dir, trash)
         shutil.rmtree(trash, ignore_errors=True)
 

@@ -20,7 +20,7 @@ from composer.album import Album
 from composer.errors import NotFoundError
 from composer.resources import WEB_PAGE, data_dir
 from composer.web import docs, errors, uploads
-from composer.web.jobs import ExecutorKind, JobManager
+from composer.web.jobs import ExecutorKind, JobManager, JobQueue
 from composer.web.routers import meta, songs
 from composer.web.state import WebState
 from composer.web.views import SongViews
@@ -90,6 +90,7 @@ def create_app(
     receive_timeout_s: float = uploads.RECEIVE_TIMEOUT_S,
     body_timeout_s: float = uploads.BODY_TIMEOUT_S,
     warm_up: bool = True,
+    jobs: JobQueue | None = None,
 ) -> FastAPI:
     """Build the app for the album in ``scores``.
 
@@ -115,29 +116,35 @@ def create_app(
         Longest wait for the next chunk of an upload, and for the whole upload (408).
     warm_up : bool
         Start the worker processes (and import the pipeline there) at startup.
+    jobs : JobQueue, optional
+        Where jobs go instead of the embedded pool (``photograph serve --broker``: Celery
+        workers); ``compose_fn``, ``workers``, ``max_queue``, ``executor`` and ``warm_up``
+        are then unused.
     """
     if max_upload_bytes < 1 or max_unzipped_bytes < 1:
         raise ValueError("upload limits must be positive")
     album = Album(scores)
-    jobs = JobManager(
-        album.root,
-        compose_fn,
-        workers=workers,
-        max_queue=max_queue,
-        executor=executor,
-        warm_up=warm_up,
-    )
+    if jobs is None:
+        jobs = JobManager(
+            album.root,
+            compose_fn,
+            workers=workers,
+            max_queue=max_queue,
+            executor=executor,
+            warm_up=warm_up,
+        )
+    queue: JobQueue = jobs
     limits = uploads.UploadLimits(
         max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs.start()
+        queue.start()
         try:
             yield
         finally:
-            jobs.shutdown()
+            queue.shutdown()
 
     offline_docs = docs.local_docs_available()
     app = FastAPI(
@@ -150,7 +157,7 @@ def create_app(
     )
     if offline_docs:
         docs.install(app)
-    app.state.web = WebState(album, jobs, SongViews(album), limits)
+    app.state.web = WebState(album, queue, SongViews(album), limits)
     errors.install(app)
     app.include_router(songs.router)
     app.include_router(meta.router)

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from composer.album import new_song_id
 from composer.cpus import native_threads_for_children, usable_cpus
@@ -69,6 +69,18 @@ class _Job:
         return JobState(
             self.id, self.status, self.stage, round(self.progress, 4), self.created, code, message
         )
+
+
+class JobQueue(Protocol):
+    """What the routes need of a job manager: :class:`JobManager` (the embedded pool) or
+    ``composer.cluster.jobs.ClusterJobs`` (Celery workers, records in Redis)."""
+
+    def start(self) -> None: ...
+    def shutdown(self) -> None: ...
+    def submit(self, request: Request, hint: str | None = None) -> JobState: ...
+    def state(self, job_id: str) -> JobState | None: ...
+    def forget(self, job_id: str) -> bool: ...
+    def stats(self) -> dict[str, Any]: ...
 
 
 def cpu_count() -> int:

@@ -1,0 +1,113 @@
+"""``photograph serve --broker URL`` (a stateless API replica) and ``photograph worker``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from composer.album import Album
+from composer.cluster.config import QUEUES, check_broker, make_app, redact
+from composer.cluster.jobs import ClusterJobs, ping
+from composer.cluster.store import JobStore, connect
+from composer.cpus import THREADS_ENV, usable_cpus
+from composer.errors import OptionError
+
+#: A worker child may take this long to start (it loads the mood model and SoundFont).
+CHILD_START_S = 60.0
+
+
+def _store(url: str) -> JobStore:
+    store = JobStore(connect(url))
+    ping(store, url)
+    return store
+
+
+def serve(
+    broker: str | None,
+    storage: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    max_queue: int = 64,
+) -> int:
+    """Run one API replica: jobs go to the broker, songs are read from ``storage``."""
+    from composer.web.server import serve as serve_web
+
+    url = check_broker(broker)
+    jobs = ClusterJobs(make_app(url), _store(url), max_queue=max_queue)
+    print(f"photograph: jobs go to {redact(url)}", file=sys.stderr, flush=True)
+    return serve_web(host, port, Path(storage), jobs=jobs)
+
+
+def parse_queues(text: str) -> list[str]:
+    """``cpu``, ``gpu`` or ``cpu,gpu``."""
+    queues = [q.strip() for q in text.split(",") if q.strip()]
+    bad = [q for q in queues if q not in QUEUES]
+    if not queues or bad:
+        raise OptionError(f"unknown queue {(bad or [text])[0]!r}; choose cpu, gpu or cpu,gpu")
+    return list(dict.fromkeys(queues))
+
+
+def worker(
+    broker: str | None,
+    storage: str | Path,
+    queues: Sequence[str],
+    *,
+    concurrency: int | None = None,
+    max_job_s: int | None = None,
+    log_level: str = "INFO",
+) -> int:
+    """Run a Celery worker for ``queues`` saving into ``storage``; returns its exit code.
+
+    ``concurrency`` defaults to one process per core for ``cpu`` and one for ``gpu``.
+    """
+    from celery import signals
+
+    from composer.cluster.config import MAX_JOB_S
+    from composer.cluster.tasks import register
+
+    url = check_broker(broker)
+    if concurrency is not None and concurrency < 1:
+        raise OptionError("--concurrency must be at least 1")
+    n = concurrency or (max(1, usable_cpus()) if "gpu" not in queues else 1)
+    limit = max_job_s if max_job_s is not None else MAX_JOB_S
+    root = Album(storage).root.resolve()  # a clear error now if the folder cannot be used
+    _store(url)
+    app = make_app(url, max_job_s=limit)
+    register(app, url, root, limit)
+    app.conf.worker_proc_alive_timeout = CHILD_START_S
+    signals.worker_process_init.connect(_warm, weak=False)
+    # Each child gets its share of the cores for the native libraries (set before fork).
+    os.environ.setdefault(THREADS_ENV, str(max(1, usable_cpus() // n)))
+    name = f"photograph-{'-'.join(queues)}-{os.getpid()}@{socket.gethostname()}"
+    argv = [
+        "worker",
+        f"--queues={','.join(queues)}",
+        f"--concurrency={n}",
+        f"--loglevel={log_level}",
+        f"--hostname={name}",
+        "--pool=prefork",
+        "--without-mingle",
+    ]
+    print(
+        f"photograph: worker {name}: queues {','.join(queues)}, {n} processes, "
+        f"broker {redact(url)}, album {root}",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        app.worker_main(argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return 0
+
+
+def _warm(**_: Any) -> None:
+    """Each worker child loads the pipeline, mood model and SoundFont before its first job."""
+    from composer.web.worker import warm
+
+    warm()
