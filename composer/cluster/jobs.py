@@ -64,12 +64,10 @@ class ClusterJobs:
         """Nothing to start: workers run elsewhere."""
 
     def shutdown(self) -> None:
-        """Close the broker connections (queued and running jobs carry on)."""
-        try:
-            self.app.pool.force_close_all()
+        """Close the job store's connections (queued and running jobs carry on). Celery's
+        producer pool is process-wide (kombu's), and closes at exit."""
+        with suppress(OSError, redis.RedisError):
             self.store.redis.close()
-        except (OSError, redis.RedisError):
-            pass
 
     def submit(self, request: Request, hint: str | None = None) -> JobState:
         """Record the job, then send its message; 503 when the shared queue is full."""

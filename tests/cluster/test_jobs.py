@@ -1,0 +1,170 @@
+"""The cluster's parts against a real Redis, without workers: records, the shared queue
+limit, cancelling, idempotent saving, giving up after three attempts, the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from composer.chat.limits import Limits
+from composer.cluster import codec
+from composer.cluster.config import MAX_ATTEMPTS, check_broker, make_app, redact
+from composer.cluster.jobs import ClusterJobs
+from composer.cluster.store import JobStore, connect
+from composer.cluster.tasks import run
+from composer.errors import OptionError
+from composer.music.options import SongOptions
+from composer.pipeline import Request
+from composer.web.errors import ConflictError, ServiceBusyError
+
+from .conftest import ROOT, RedisServer
+
+
+@pytest.fixture
+def replicas(redis_server: RedisServer) -> list[ClusterJobs]:
+    """Two replicas' job queues on the same (emptied) Redis, queue limit 2."""
+    client = connect(redis_server.url)
+    client.flushdb()
+    made = [ClusterJobs(make_app(redis_server.url), JobStore(client), max_queue=2)]
+    made.append(
+        ClusterJobs(make_app(redis_server.url), JobStore(connect(redis_server.url)), max_queue=2)
+    )
+    yield made
+    for jobs in made:
+        jobs.shutdown()
+
+
+def test_a_request_crosses_as_json_and_back() -> None:
+    request = Request(
+        data=b"\x00binary\xffchat",
+        fmt="whatsapp",
+        filename="chat.txt",
+        seed=7,
+        song=SongOptions(length_s=30, style="photograph", valence=0.5, humanize=True),
+        audio_format="flac",
+        engine="musicgen",
+        engine_options={"model": "small"},
+        musicxml=True,
+        limits=Limits(max_bytes=1000),
+    )
+    assert codec.loads(codec.dumps(request)) == request
+    moment = Request(moment="rain on the window")
+    assert codec.loads(codec.dumps(moment)) == moment
+
+
+def test_bad_broker_urls_are_one_clear_error() -> None:
+    assert check_broker("redis://:secret@db.example:6380/2") == "redis://:secret@db.example:6380/2"
+    assert check_broker("rediss://cache.example:6380/0").startswith("rediss://")
+    for bad in ("http://host:6379", "redis://", "redis://host:99999", "redis://h/zero", ""):
+        with pytest.raises(OptionError):
+            check_broker(bad)
+    assert redact("redis://:secret@db:6380/1") == "redis://:***@db:6380/1"
+    assert "secret" not in redact("rediss://user:secret@db/0")
+
+
+def test_messages_are_json_only_with_late_acks(redis_server: RedisServer) -> None:
+    conf = make_app(redis_server.url, max_job_s=600).conf
+    assert conf.accept_content == ["json"] and conf.task_serializer == "json"
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.broker_transport_options["visibility_timeout"] == 700  # 600 + 600 // 6
+    assert conf.task_soft_time_limit == 600
+    tls = make_app("rediss://cache.example:6380/0").conf.broker_use_ssl
+    assert tls is not None and tls["ssl_cert_reqs"] != 0  # verified unless the URL says so
+
+
+def test_every_replica_sees_a_queued_job_and_may_cancel_it(replicas: list[ClusterJobs]) -> None:
+    a, b = replicas
+    job = a.submit(Request(moment="a walk"), "a walk")
+    seen = b.state(job.id)
+    assert seen is not None and (seen.status, seen.stage, seen.progress) == ("queued", "queued", 0)
+    assert b.stats()["queued"] == 1
+    assert b.forget(job.id) is True
+    assert a.state(job.id) is None and b.forget(job.id) is False
+
+
+def test_the_queue_limit_is_shared(replicas: list[ClusterJobs]) -> None:
+    a, b = replicas
+    a.submit(Request(moment="one"))
+    b.submit(Request(moment="two"))
+    with pytest.raises(ServiceBusyError, match="2 songs are waiting"):
+        a.submit(Request(moment="three"))
+    with pytest.raises(ServiceBusyError):
+        b.submit(Request(moment="three"))
+    assert a.stats()["queued"] == 2
+
+
+def test_running_jobs_cannot_be_deleted_and_failures_are_shared(
+    replicas: list[ClusterJobs],
+) -> None:
+    a, b = replicas
+    job = a.submit(Request(moment="storm"))
+    assert a.store.start(job.id, "host:1:1", MAX_ATTEMPTS) == 1
+    a.store.progress(job.id, "rendering", 0.42)
+    seen = b.state(job.id)
+    assert seen is not None and (seen.status, seen.stage, seen.progress) == (
+        "running",
+        "rendering",
+        0.42,
+    )
+    with pytest.raises(ConflictError):
+        b.forget(job.id)
+    a.store.fail(job.id, "bad_input", "the chat is empty")
+    seen = b.state(job.id)
+    assert seen is not None and (seen.status, seen.error_code) == ("failed", "bad_input")
+    assert b.forget(job.id) is True and a.state(job.id) is None
+
+
+def test_a_second_delivery_is_success_and_a_fourth_gives_up(
+    replicas: list[ClusterJobs], tmp_path
+) -> None:
+    a, _ = replicas
+    album = tmp_path / "album"
+    job = a.submit(Request(moment="the first snow", song=SongOptions(length_s=10), no_audio=True))
+    assert run(job.id, a.store, album, 60).startswith("saved")
+    assert a.state(job.id) is None  # done: the album has it
+    # The same message delivered again (its ack was lost): nothing new is written.
+    a.store.redis.hset(f"photograph:job:{job.id}", mapping={"status": "queued", "id": job.id})
+    assert run(job.id, a.store, album, 60) == "already saved"
+    assert [p.name for p in album.iterdir()] == [job.id]
+
+    lost = a.submit(Request(moment="a crash", no_audio=True))
+    for _ in range(MAX_ATTEMPTS):  # three deliveries whose worker died mid-job
+        assert a.store.start(lost.id, "host:1:1", MAX_ATTEMPTS) > 0
+    assert run(lost.id, a.store, album, 60) == "gave up"
+    state = a.state(lost.id)
+    assert state is not None and state.status == "failed"
+    assert state.error_message is not None and "3 times" in state.error_message
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "composer.cli", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["worker", "--broker", "http://x"], 2, "invalid broker URL"),
+        (["worker"], 2, "needs a broker"),
+        (["worker", "--broker", "redis://127.0.0.1:1/0"], 5, "cannot reach the broker"),
+        (["serve", "--broker", "redis://127.0.0.1:1/0", "--port", "0"], 5, "cannot reach"),
+        (["worker", "--broker", "redis://127.0.0.1:1/0", "--queues", "tpu"], 2, "unknown queue"),
+    ],
+)
+def test_cli_errors_are_one_line(args: list[str], code: int, says: str) -> None:
+    out = _cli(*args)
+    assert out.returncode == code, out.stderr
+    assert says in out.stderr and out.stderr.count("\n") == 1, out.stderr
+
+
+def test_the_default_path_imports_no_celery_or_redis() -> None:
+    code = (
+        "import sys, composer.cli as c, composer.pipeline, composer.web.worker; c.build_parser();"
+        "print(','.join(m for m in ('celery','kombu','redis') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stderr
