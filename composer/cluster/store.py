@@ -47,7 +47,9 @@ return attempts
 """
 _PROGRESS = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
-redis.call('HSET', KEYS[1], 'stage', ARGV[1], 'progress', ARGV[2], 'updated', ARGV[3])
+local now = tonumber(redis.call('HGET', KEYS[1], 'progress') or '0') or 0
+local progress = math.max(now, tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], 'stage', ARGV[1], 'progress', tostring(progress), 'updated', ARGV[3])
 return 1
 """
 _FORGET = """
@@ -175,7 +177,8 @@ class JobStore:
         return int(self._start(keys=keys, args=[job_id, time.time(), worker, max_attempts]))
 
     def progress(self, job_id: str, stage: str, fraction: float) -> None:
-        """Publish a running job's stage and progress (read by every replica)."""
+        """Publish a running job's stage and progress (read by every replica); progress
+        never goes back within one delivery."""
         now = time.time()
         self._progress(keys=[job_key(job_id)], args=[stage, f"{fraction:.4f}", now])
 
