@@ -28,6 +28,8 @@ ALLOWED: dict[str, set[str]] = {
                  "report"},
     "web": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation", "report",
             "pipeline"},
+    "cluster": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
+                "report", "pipeline", "web"},
 }  # fmt: skip
 
 
