@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 import signal
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,11 +192,10 @@ def test_redis_restarted_with_jobs_waiting(cluster: Cluster, replicas: tuple[Pro
     ids = [post(a if i % 2 else b, f"rain on the window {i}") for i in range(4)]
     waiting = [i for i in ids if record(cluster, i).get("status") == "queued"]
     assert waiting, "every job already started: nothing was waiting in Redis"
-    import time
-
     time.sleep(1.5)  # appendfsync everysec: accepted more than a second ago
     cluster.redis.kill()
     cluster.redis.start()
-    for song_id in ids:
+    after = post(a, "the first song after the restart")  # replicas reconnect by themselves
+    for song_id in [*ids, after]:
         done(b, song_id, timeout=90)
         assert copies(cluster, song_id) == [song_id]

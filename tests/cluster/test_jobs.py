@@ -138,10 +138,11 @@ def test_a_second_delivery_is_success_and_a_fourth_gives_up(
     assert state.error_message is not None and "3 times" in state.error_message
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "composer.cli", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=60, env={"PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env={"PATH": "/usr/bin:/bin", **env},
     )  # fmt: skip
 
 
@@ -159,6 +160,14 @@ def test_cli_errors_are_one_line(args: list[str], code: int, says: str) -> None:
     out = _cli(*args)
     assert out.returncode == code, out.stderr
     assert says in out.stderr and out.stderr.count("\n") == 1, out.stderr
+
+
+def test_the_broker_may_come_from_the_environment() -> None:
+    out = _cli("worker", "--queues", "gpu", PHOTOGRAPH_BROKER="redis://:pw@127.0.0.1:1/0")
+    assert (
+        out.returncode == 5 and "cannot reach the broker redis://:***@127.0.0.1:1/0" in out.stderr
+    )
+    assert "pw@" not in out.stderr
 
 
 def test_the_default_path_imports_no_celery_or_redis() -> None:
