@@ -218,7 +218,7 @@ def kills(rig: Rig, base: str, jobs: int, n_kills: int) -> None:
         f"{whole} whole workers): {len(lost)} of {jobs} (target 0); most songs per id: {most}",
         flush=True,
     )
-    for kind, note in (("child", "back of the queue"), ("worker", f"after {vt} s")):
+    for kind, note in (("child", "back of the queue"), ("worker", f"{vt} s after its delivery")):
         times = recovery.found[kind]
         if times:
             print(
