@@ -93,4 +93,20 @@ def register(app: Any, broker: str, album_root: Path, max_job_s: int) -> Any:
             store.append(JobStore(connect(broker)))
         return run(str(job_id), store[0], album_root, max_job_s)
 
+    def on_failure(
+        task_id: str | None = None, exception: BaseException | None = None, **_: Any
+    ) -> None:
+        """The hard time limit (the child was stopped, in the worker's main process)."""
+        from celery.exceptions import TimeLimitExceeded
+
+        if task_id and isinstance(exception, TimeLimitExceeded):
+            if not store:
+                store.append(JobStore(connect(broker)))
+            store[0].fail(
+                str(task_id), "timeout", f"the song took longer than {max_job_s} s to make"
+            )
+
+    from celery import signals
+
+    signals.task_failure.connect(on_failure, weak=False)
     return app.task(name=TASK, acks_late=True, reject_on_worker_lost=True)(compose)
