@@ -148,10 +148,16 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def worker(self, queues: str = "cpu", concurrency: int = 1, wait: bool = True) -> Proc:
+    def worker(
+        self,
+        queues: str = "cpu",
+        concurrency: int = 1,
+        wait: bool = True,
+        max_job_s: int = MAX_JOB_S,
+    ) -> Proc:
         args = ["worker", "--broker", self.redis.url, "--storage", str(self.album)]
         args += ["--queues", queues, "--concurrency", str(concurrency)]
-        args += ["--max-job-seconds", str(MAX_JOB_S)]
+        args += ["--max-job-seconds", str(max_job_s)]
         proc = self._spawn(args, "worker")
         if wait:
             wait_for(lambda: " ready." in proc.text() or proc.popen.poll() is not None, 60,

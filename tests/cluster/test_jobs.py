@@ -3,6 +3,7 @@ limit, cancelling, idempotent saving, giving up after three attempts, the comman
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -82,6 +83,18 @@ def test_every_replica_sees_a_queued_job_and_may_cancel_it(replicas: list[Cluste
     assert b.stats()["queued"] == 1
     assert b.forget(job.id) is True
     assert a.state(job.id) is None and b.forget(job.id) is False
+
+
+def test_synth_jobs_go_to_cpu_and_musicgen_jobs_to_gpu(replicas: list[ClusterJobs]) -> None:
+    a, _ = replicas
+    cpu = a.submit(Request(moment="a walk"))
+    gpu = a.submit(Request(moment="a walk", engine="musicgen"))
+    queues = {job.id: (rec.queue if (rec := a.store.get(job.id)) else None) for job in (cpu, gpu)}
+    assert queues == {cpu.id: "cpu", gpu.id: "gpu"}
+    assert a.store.redis.llen("gpu") == 1 and a.store.redis.llen("cpu") == 1
+    body = json.loads(a.store.redis.lindex("gpu", 0))  # type: ignore[arg-type]
+    assert body["headers"]["id"] == gpu.id and body["content-type"] == "application/json"
+    assert "a walk" not in json.dumps(body)  # the input stays in the job store, not the message
 
 
 def test_the_queue_limit_is_shared(replicas: list[ClusterJobs]) -> None:
