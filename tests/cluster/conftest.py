@@ -50,10 +50,12 @@ def wait_for(check: Any, timeout: float, what: str, interval: float = 0.05) -> A
 class RedisServer:
     """``redis-server`` on a free port with its own folder and ``appendonly yes``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, password: str | None = None) -> None:
         self.folder = folder
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.password = password
+        auth = f":{password}@" if password else ""
+        self.url = f"redis://{auth}127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -61,6 +63,8 @@ class RedisServer:
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
         args += ["--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "everysec"]
         args += ["--save", "", "--protected-mode", "yes"]
+        if self.password:
+            args += ["--requirepass", self.password]
         log = open(self.folder / "redis.log", "ab")  # noqa: SIM115 - the process keeps it
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         wait_for(self.ping, 10, "redis-server to start")
@@ -69,7 +73,7 @@ class RedisServer:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                 s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
+                return s.recv(16).startswith((b"+PONG", b"-NOAUTH"))
         except OSError:
             return False
 

@@ -11,8 +11,8 @@ import pytest
 
 from composer.chat.limits import Limits
 from composer.cluster import codec
-from composer.cluster.config import MAX_ATTEMPTS, check_broker, make_app, redact
-from composer.cluster.jobs import ClusterJobs
+from composer.cluster.config import MAX_ATTEMPTS, BrokerError, check_broker, make_app, redact
+from composer.cluster.jobs import ClusterJobs, ping
 from composer.cluster.store import JobStore, connect
 from composer.cluster.tasks import run
 from composer.errors import OptionError
@@ -173,6 +173,24 @@ def test_cli_errors_are_one_line(args: list[str], code: int, says: str) -> None:
     out = _cli(*args)
     assert out.returncode == code, out.stderr
     assert says in out.stderr and out.stderr.count("\n") == 1, out.stderr
+
+
+def test_a_password_protected_redis(tmp_path) -> None:
+    server = RedisServer(tmp_path / "redis", password="s3cret")
+    server.start()
+    try:
+        good = ClusterJobs(make_app(server.url), JobStore(connect(server.url)))
+        ping(good.store, server.url)
+        job = good.submit(Request(moment="a secret"))
+        assert good.state(job.id) is not None
+        wrong = server.url.replace("s3cret", "guess")
+        with pytest.raises(BrokerError, match=r"refused the password") as e:
+            ping(JobStore(connect(wrong)), wrong)
+        assert "guess" not in str(e.value)
+        out = _cli("worker", "--broker", wrong)
+        assert out.returncode == 5 and "refused the password" in out.stderr, out.stderr
+    finally:
+        server.stop()
 
 
 def test_the_broker_may_come_from_the_environment() -> None:
