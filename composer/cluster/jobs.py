@@ -52,6 +52,7 @@ class ClusterJobs:
     """
 
     executor = "celery"
+    remote = True  # every call is a Redis round trip
 
     def __init__(self, app: Any, store: JobStore, *, max_queue: int = 64) -> None:
         if max_queue < 0:

@@ -75,6 +75,9 @@ class JobQueue(Protocol):
     """What the routes need of a job manager: :class:`JobManager` (the embedded pool) or
     ``composer.cluster.jobs.ClusterJobs`` (Celery workers, records in Redis)."""
 
+    #: Calls go over the network: the routes make them from a worker thread.
+    remote: bool
+
     def start(self) -> None: ...
     def shutdown(self) -> None: ...
     def submit(self, request: Request, hint: str | None = None) -> JobState: ...
@@ -89,7 +92,7 @@ def cpu_count() -> int:
 
 
 class JobManager:
-    """Queue, run and track compose jobs.
+    """Queue, run and track compose jobs (in this process's memory: not ``remote``).
 
     Parameters
     ----------
@@ -137,6 +140,7 @@ class JobManager:
         self._seconds = 0.0  # running mean of a job's duration, for Retry-After
         self._closed = False
         self.completed = 0
+        self.remote = False
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
