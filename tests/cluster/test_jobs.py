@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from composer.chat.limits import Limits
+from composer.cli import main
 from composer.cluster import codec
 from composer.cluster.config import MAX_ATTEMPTS, BrokerError, check_broker, make_app, redact
 from composer.cluster.jobs import ClusterJobs, ping
@@ -151,12 +152,11 @@ def test_a_second_delivery_is_success_and_a_fourth_gives_up(
     assert state.error_message is not None and "3 times" in state.error_message
 
 
-def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "composer.cli", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
-        env={"PATH": "/usr/bin:/bin", **env},
-    )  # fmt: skip
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """``photograph ARGS`` in this process: (exit code, stderr)."""
+    capsys.readouterr()
+    code = main(list(args))
+    return code, capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -169,13 +169,13 @@ def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         (["worker", "--broker", "redis://127.0.0.1:1/0", "--queues", "tpu"], 2, "unknown queue"),
     ],
 )
-def test_cli_errors_are_one_line(args: list[str], code: int, says: str) -> None:
-    out = _cli(*args)
-    assert out.returncode == code, out.stderr
-    assert says in out.stderr and out.stderr.count("\n") == 1, out.stderr
+def test_cli_errors_are_one_line(args: list[str], code: int, says: str, capsys) -> None:
+    got, err = _cli(capsys, *args)
+    assert got == code, err
+    assert says in err and err.count("\n") == 1, err
 
 
-def test_a_password_protected_redis(tmp_path) -> None:
+def test_a_password_protected_redis(tmp_path, capsys) -> None:
     server = RedisServer(tmp_path / "redis", password="s3cret")
     server.start()
     try:
@@ -187,18 +187,17 @@ def test_a_password_protected_redis(tmp_path) -> None:
         with pytest.raises(BrokerError, match=r"refused the password") as e:
             ping(JobStore(connect(wrong)), wrong)
         assert "guess" not in str(e.value)
-        out = _cli("worker", "--broker", wrong)
-        assert out.returncode == 5 and "refused the password" in out.stderr, out.stderr
+        code, err = _cli(capsys, "worker", "--broker", wrong)
+        assert code == 5 and "refused the password" in err, err
     finally:
         server.stop()
 
 
-def test_the_broker_may_come_from_the_environment() -> None:
-    out = _cli("worker", "--queues", "gpu", PHOTOGRAPH_BROKER="redis://:pw@127.0.0.1:1/0")
-    assert (
-        out.returncode == 5 and "cannot reach the broker redis://:***@127.0.0.1:1/0" in out.stderr
-    )
-    assert "pw@" not in out.stderr
+def test_the_broker_may_come_from_the_environment(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PHOTOGRAPH_BROKER", "redis://:pw@127.0.0.1:1/0")
+    code, err = _cli(capsys, "worker", "--queues", "gpu")
+    assert code == 5 and "cannot reach the broker redis://:***@127.0.0.1:1/0" in err, err
+    assert "pw@" not in err
 
 
 def test_the_default_path_imports_no_celery_or_redis() -> None:
