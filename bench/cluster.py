@@ -5,6 +5,8 @@ Prints one line per figure (targets from issue 15):
 * throughput with 2 workers vs 1 (one process and one thread each; target ≥ 1.7×);
 * replica B sees replica A's jobs at once (target 100 %, never a 404 while queued), and the
   p50/p95 of ``GET /api/songs/{id}`` on both replicas while ``--load`` jobs run (p95 ≤ 100 ms);
+* event lag: from a song's save (its ``score.json``'s time) to the ``done`` event on replica
+  B's stream, for songs posted on A (target < 1 s);
 * jobs lost across SIGKILLs of worker children and whole workers (target 0 of 50 across 20),
   songs per id (≤ 1), recovery: from the kill to the job running again (child: < 5 s; whole
   worker: < visibility_timeout + 5 s);
@@ -100,6 +102,30 @@ def visibility_and_latency(rig: Rig, a: str, b: str, jobs: int) -> None:
     print(
         f"status latency during {jobs} jobs, {len(latencies)} GETs on both replicas: "
         f"p50 {1000 * q[49]:.1f} ms, p95 {1000 * q[94]:.1f} ms (target p95 <= 100 ms)"
+    )
+
+
+def event_lag(rig: Rig, a: str, b: str, jobs: int) -> None:
+    """Post on A, follow on B's event stream: seconds from the song's save to B's event."""
+    lags = []
+    with httpx.Client(timeout=60) as client:
+        for i in range(jobs):
+            song_id = post(client, a, 7000 + i)
+            arrived = 0.0
+            with client.stream("GET", f"{b}/api/songs/{song_id}/events") as stream:
+                for line in stream.iter_lines():
+                    if line == "event: done":
+                        arrived = time.time()
+                        break
+            if not arrived:
+                raise SystemExit(f"bench/cluster.py: no done event for {song_id}")
+            saved = (rig.album / song_id / "score.json").stat().st_mtime
+            lags.append(arrived - saved)
+    print(
+        f"replica B's 'done' event after the song was saved (posted on A): median "
+        f"{statistics.median(lags) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms over {jobs} "
+        "songs (target < 1 s)",
+        flush=True,
     )
 
 
@@ -276,6 +302,7 @@ def main() -> int:
                 flush=True,
             )
             visibility_and_latency(rig, a.base, b.base, args.load)
+            event_lag(rig, a.base, b.base, 8)
             recovery_alone(rig, b.base, 3, 1)
             kills(rig, b.base, args.jobs, args.kills)
             restarts(rig, a.port, b.base, 10)
