@@ -16,11 +16,11 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from composer.album import Album
+from composer.album import Album, check_id
 from composer.cluster import codec
 from composer.cluster.config import MAX_ATTEMPTS, TASK
 from composer.cluster.store import JobStore, connect
-from composer.errors import ComposerError, NotFoundError, OptionError
+from composer.errors import ComposerError, InputError, NotFoundError, OptionError
 from composer.web.worker import compose_and_save, run_job
 
 log = logging.getLogger("composer.cluster")
@@ -47,6 +47,11 @@ def run(job_id: str, store: JobStore, album_root: Path, max_job_s: int) -> str:
     """
     from celery.exceptions import SoftTimeLimitExceeded
 
+    try:
+        check_id(job_id)
+    except InputError:
+        log.warning("refused a message with an invalid job id %r", job_id[:120])
+        return "refused: invalid job id"
     album = Album(album_root)
     attempt = store.start(job_id, worker_name(), MAX_ATTEMPTS)
     if attempt < 0:

@@ -143,6 +143,8 @@ def test_a_second_delivery_is_success_and_a_fourth_gives_up(
     assert run(job.id, a.store, album, 60) == "already saved"
     assert [p.name for p in album.iterdir()] == [job.id]
 
+    assert run("../../etc", a.store, album, 60) == "refused: invalid job id"  # a forged message
+
     lost = a.submit(Request(moment="a crash", no_audio=True))
     for _ in range(MAX_ATTEMPTS):  # three deliveries whose worker died mid-job
         assert a.store.start(lost.id, "host:1:1", MAX_ATTEMPTS) > 0
