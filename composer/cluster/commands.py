@@ -92,6 +92,7 @@ def worker(
         f"--hostname={name}",
         "--pool=prefork",
         "--without-mingle",
+        "--without-gossip",  # not needed (events and inspect work without it)
     ]
     print(
         f"photograph: worker {name}: queues {','.join(queues)}, {n} processes, "

@@ -5,7 +5,9 @@ and Redis handed the message out again, a Redis restart). Every delivery first c
 attempt in the job's record; a song already in the album is success, and saving is
 exclusive (the album's atomic rename), so a second delivery never writes a second song
 or half of one. After :data:`~composer.cluster.config.MAX_ATTEMPTS` deliveries the job
-fails with a clear error instead of killing workers for ever.
+fails with a clear error instead of killing workers for ever. When Redis itself cannot be
+reached, the outcome cannot be recorded: the message is rejected (delivered again), never
+acknowledged, and progress updates are skipped rather than failing the song.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from composer.album import Album, check_id
 from composer.cluster import codec
 from composer.cluster.config import MAX_ATTEMPTS, TASK
 from composer.cluster.store import JobStore, connect
 from composer.errors import ComposerError, InputError, NotFoundError, OptionError
-from composer.web.worker import compose_and_save, run_job
+from composer.web.worker import Sink, compose_and_save, run_job
 
 log = logging.getLogger("composer.cluster")
 
@@ -37,6 +41,18 @@ def _saved(album: Album, job_id: str) -> bool:
     except NotFoundError:
         return False
     return True
+
+
+def _best_effort(store: JobStore) -> Sink:
+    """Progress that never fails the job (Redis restarting: the next update gets through)."""
+
+    def sink(job_id: str, stage: str, fraction: float) -> None:
+        try:
+            store.progress(job_id, stage, fraction)
+        except redis.RedisError as e:
+            log.warning("job %s: progress not recorded: %s", job_id, e)
+
+    return sink
 
 
 def run(job_id: str, store: JobStore, album_root: Path, max_job_s: int) -> str:
@@ -71,7 +87,7 @@ def run(job_id: str, store: JobStore, album_root: Path, max_job_s: int) -> str:
         store.fail(job_id, "internal", "the job's input was lost; send the song again")
         return "input lost"
     try:
-        run_job(job_id, compose_and_save, codec.loads(raw), album_root, store.progress)
+        run_job(job_id, compose_and_save, codec.loads(raw), album_root, _best_effort(store))
     except SoftTimeLimitExceeded:
         store.fail(job_id, "timeout", f"the song took longer than {max_job_s} s to make")
         return "timed out"
@@ -81,6 +97,8 @@ def run(job_id: str, store: JobStore, album_root: Path, max_job_s: int) -> str:
             return "saved by another delivery"
         store.fail(job_id, e.code, e.message)
         return f"failed: {e.code}"
+    except redis.RedisError:
+        raise  # the job store is unreachable: the message is not acknowledged (register)
     except Exception:
         log.exception("job %s failed", job_id)
         store.fail(job_id, "internal", "composing failed unexpectedly")
@@ -94,9 +112,17 @@ def register(app: Any, broker: str, album_root: Path, max_job_s: int) -> Any:
     store: list[JobStore] = []  # one client per worker process, made after the fork
 
     def compose(job_id: str) -> str:
+        from celery.exceptions import Reject
+
         if not store:
             store.append(JobStore(connect(broker)))
-        return run(str(job_id), store[0], album_root, max_job_s)
+        try:
+            return run(str(job_id), store[0], album_root, max_job_s)
+        except redis.RedisError as e:
+            # The outcome could not be recorded: deliver the job again (now, or after the
+            # visibility timeout if Redis is still down); saving is idempotent.
+            log.warning("job %s: the job store is unreachable (%s); delivering it again", job_id, e)
+            raise Reject(str(e), requeue=True) from None
 
     def on_failure(
         task_id: str | None = None, exception: BaseException | None = None, **_: Any

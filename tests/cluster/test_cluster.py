@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 import signal
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -41,6 +42,32 @@ def replicas(cluster: Cluster) -> Iterator[tuple[Proc, Proc]]:
     for w in workers:
         wait_for(lambda w=w: " ready." in w.text(), 60, "the workers")
     yield a, b
+
+
+def read_events(url: str) -> list[tuple[str, dict[str, Any]]]:
+    """A song's Server-Sent Events, to the end of the stream."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    with urllib.request.urlopen(url, timeout=90) as stream:
+        event = ""
+        for raw in stream:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line[6:])))
+    return events
+
+
+class Follow(threading.Thread):
+    """Read an event stream in the background."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def run(self) -> None:
+        self.events = read_events(self.url)
 
 
 def post(api: Proc, moment: str, **options: Any) -> str:
@@ -94,15 +121,7 @@ def test_post_on_a_follow_on_b_download_from_b(cluster: Cluster, replicas: tuple
     song_id = post(a, "a quiet walk by the sea")
     status, first = call("GET", f"{b.base}/api/songs/{song_id}")
     assert status == 200 and first["status"] in ("queued", "running", "done"), first
-    events: list[tuple[str, dict[str, Any]]] = []
-    with urllib.request.urlopen(f"{b.base}/api/songs/{song_id}/events", timeout=60) as stream:
-        event = ""
-        for raw in stream:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line[6:])))
+    events = read_events(f"{b.base}/api/songs/{song_id}/events")
     names = [e for e, _ in events]
     assert names[-1] == "done" and "progress" in names, names
     progress = [d["progress"] for e, d in events if e == "progress"]
@@ -192,10 +211,17 @@ def test_redis_restarted_with_jobs_waiting(cluster: Cluster, replicas: tuple[Pro
     ids = [post(a if i % 2 else b, f"rain on the window {i}") for i in range(4)]
     waiting = [i for i in ids if record(cluster, i).get("status") == "queued"]
     assert waiting, "every job already started: nothing was waiting in Redis"
+    follower = Follow(f"{b.base}/api/songs/{waiting[-1]}/events")  # open across the restart
+    follower.start()
     time.sleep(1.5)  # appendfsync everysec: accepted more than a second ago
     cluster.redis.kill()
+    time.sleep(3)  # down longer than the clients' retries: replicas answer 503 meanwhile
+    status, body = call("GET", f"{a.base}/api/songs/{ids[0]}")
+    assert status == 503 and body["error"]["code"] == "busy", body
     cluster.redis.start()
     after = post(a, "the first song after the restart")  # replicas reconnect by themselves
     for song_id in [*ids, after]:
         done(b, song_id, timeout=90)
         assert copies(cluster, song_id) == [song_id]
+    follower.join(30)
+    assert follower.events and follower.events[-1][0] == "done", follower.events

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from composer.album import check_id
 from composer.audio.formats import AUDIO_FORMATS
-from composer.errors import ComposerError, NotFoundError
+from composer.errors import BusyError, ComposerError, NotFoundError
 from composer.web import media
 from composer.web.jobs import JobState
 from composer.web.schemas import (
@@ -187,7 +187,11 @@ async def _events(song_id: str, state: WebState) -> AsyncIterator[str]:
     last: tuple[Any, ...] | None = None
     started = sent = time.monotonic()
     while time.monotonic() - started < MAX_STREAM_S:
-        job = await _job(state, song_id)
+        try:
+            job = await _job(state, song_id)
+        except BusyError:  # a remote queue's store is restarting: keep the stream open
+            await asyncio.sleep(POLL_S)
+            continue
         if job is None:
             try:
                 view = await run_in_threadpool(state.views.get, song_id)
