@@ -80,6 +80,7 @@ def worker(
     app = make_app(url, max_job_s=limit)
     register(app, url, root, limit)
     app.conf.worker_proc_alive_timeout = CHILD_START_S
+    _preload()  # children are forked from this process: they start with these imported
     signals.worker_process_init.connect(_warm, weak=False)
     # Each child gets its share of the cores for the native libraries (set before fork).
     os.environ.setdefault(THREADS_ENV, str(max(1, usable_cpus() // n)))
@@ -105,6 +106,15 @@ def worker(
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     return 0
+
+
+def _preload() -> None:
+    """Import the pipeline, the synth and the mood reader's code (no model, no thread: safe
+    to fork), so a child that replaces a killed one is ready sooner."""
+    import composer.audio.synth
+    import composer.midi
+    import composer.mood.reader
+    import composer.pipeline  # noqa: F401
 
 
 def _warm(**_: Any) -> None:

@@ -126,6 +126,9 @@ def make_app(broker: str, *, max_job_s: int = MAX_JOB_S) -> Any:
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,
         worker_prefetch_multiplier=1,
+        # A lost broker connection does not cancel running songs: they finish and are
+        # saved; if their ack is lost, the redelivery finds the song saved (a no-op).
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         task_queues=[Queue(q, routing_key=q) for q in QUEUES],
         task_default_queue="cpu",
         task_create_missing_queues=False,
