@@ -283,6 +283,7 @@ def main() -> int:
     p.add_argument("--load", type=int, default=32, help="jobs in the latency run")
     p.add_argument("--throughput-jobs", type=int, default=16)
     p.add_argument("--max-job-seconds", type=int, default=10)
+    p.add_argument("--throughput-only", action="store_true", help="only 2 workers vs 1")
     args = p.parse_args()
     print(f"machine: {os.cpu_count()} cores; songs of {LENGTH_S} s, synth engine", flush=True)
     with tempfile.TemporaryDirectory(prefix="photograph-cluster-") as tmp:
@@ -302,6 +303,8 @@ def main() -> int:
                 f"{parallel_capacity(2):.2f} CPU-bound processes at once)",
                 flush=True,
             )
+            if args.throughput_only:
+                return 0
             visibility_and_latency(rig, a.base, b.base, args.load)
             event_lag(rig, a.base, b.base, 8)
             recovery_alone(rig, b.base, 3, 1)
