@@ -88,6 +88,7 @@ class ClusterJobs:
                 with suppress(redis.RedisError):
                     self.store.forget(job_id)
                 raise
+            self.store.sent(job_id)
         record = self.store.get(job_id)
         created = record.created if record is not None else 0.0
         return JobState(job_id, "queued", "queued", 0.0, created)

@@ -23,6 +23,8 @@ QUEUED = PREFIX + "queued"
 FAILED_TTL_S = 3600
 #: An unfinished job's record and input expire after this long (a safety net only).
 RECORD_TTL_S = 7 * 24 * 3600
+#: A job still ``accepting`` after this long lost its replica before its message was sent.
+ORPHAN_S = 60.0
 
 _SUBMIT = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[6])
@@ -36,7 +38,7 @@ return -1
 """
 _START = """
 local status = redis.call('HGET', KEYS[1], 'status')
-if status ~= 'queued' and status ~= 'running' then return -1 end
+if status ~= 'accepting' and status ~= 'queued' and status ~= 'running' then return -1 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if attempts <= tonumber(ARGV[4]) then
@@ -50,6 +52,12 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
 local now = tonumber(redis.call('HGET', KEYS[1], 'progress') or '0') or 0
 local progress = math.max(now, tonumber(ARGV[2]))
 redis.call('HSET', KEYS[1], 'stage', ARGV[1], 'progress', tostring(progress), 'updated', ARGV[3])
+return 1
+"""
+_SENT = """
+if redis.call('HGET', KEYS[1], 'status') == 'accepting' then
+  redis.call('HSET', KEYS[1], 'status', 'queued')
+end
 return 1
 """
 _FORGET = """
@@ -117,6 +125,7 @@ class JobStore:
         self._submit = client.register_script(_SUBMIT)
         self._start = client.register_script(_START)
         self._progress = client.register_script(_PROGRESS)
+        self._sent = client.register_script(_SENT)
         self._forget = client.register_script(_FORGET)
         self._fail = client.register_script(_FAIL)
 
@@ -128,7 +137,7 @@ class JobStore:
         now = time.time()
         fields = {
             "id": job_id,
-            "status": "queued",
+            "status": "accepting",  # "queued" once its message is sent (sent)
             "stage": "queued",
             "progress": "0",
             "created": repr(now),
@@ -143,11 +152,25 @@ class JobStore:
         args += [stale, *flat]
         return int(self._submit(keys=keys, args=args))
 
+    def sent(self, job_id: str) -> None:
+        """The job's message is on its queue (a worker may have started it already)."""
+        self._sent(keys=[job_key(job_id)], args=[])
+
     def get(self, job_id: str) -> Record | None:
-        """The job's record; ``None`` when there is none (unknown, done or deleted)."""
+        """The job's record; ``None`` when there is none (unknown, done or deleted).
+
+        A job whose replica died between recording it and sending its message is failed
+        here, :data:`ORPHAN_S` after it was accepted (it would wait for ever).
+        """
         h: dict[str, Any] = self.redis.hgetall(job_key(job_id))  # type: ignore[assignment]  # sync client
         if not h or "status" not in h:
             return None
+        if h["status"] == "accepting":
+            if time.time() - float(h.get("created", 0.0)) < ORPHAN_S:
+                h["status"] = "queued"  # its message is being sent
+            else:
+                self.fail(job_id, "internal", "the server stopped before the song was queued")
+                return self.get(job_id)
         return Record(
             id=job_id,
             status=h["status"],

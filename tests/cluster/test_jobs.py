@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -96,6 +97,20 @@ def test_synth_jobs_go_to_cpu_and_musicgen_jobs_to_gpu(replicas: list[ClusterJob
     body = json.loads(a.store.redis.lindex("gpu", 0))  # type: ignore[arg-type]
     assert body["headers"]["id"] == gpu.id and body["content-type"] == "application/json"
     assert "a walk" not in json.dumps(body)  # the input stays in the job store, not the message
+
+
+def test_a_job_whose_replica_died_before_sending_it_fails(replicas: list[ClusterJobs]) -> None:
+    a, b = replicas
+    assert a.store.add("20990101-000000-orphan-1", "cpu", codec.dumps(Request(moment="x")), 9) < 0
+    seen = b.state("20990101-000000-orphan-1")  # recorded, message not sent yet: queued
+    assert seen is not None and seen.status == "queued"
+    a.store.redis.hset("photograph:job:20990101-000000-orphan-1", "created", time.time() - 61)
+    seen = b.state("20990101-000000-orphan-1")  # the replica died before sending it
+    assert seen is not None and (seen.status, seen.error_code) == ("failed", "internal")
+    assert seen.error_message == "the server stopped before the song was queued"
+    assert a.stats()["queued"] == 0
+    sent = a.submit(Request(moment="y"))
+    assert a.store.redis.hget(f"photograph:job:{sent.id}", "status") == "queued"
 
 
 def test_the_queue_limit_is_shared(replicas: list[ClusterJobs]) -> None:
