@@ -38,14 +38,15 @@ from typing import Any
 from bench.fuzz_checks import Outcome, audio_bytes_ok, summary
 from bench.fuzz_inputs import Case
 from bench.fuzz_requests import ID_ROUTES, api_json, api_multipart, hostile_id
-from composer.album import Album, Record
+from composer.album import Record
 from composer.pipeline import Request
 from composer.progress import Progress
+from composer.storage import Storage
 
 _api_audio = False  # whether the api case being run renders audio (one case at a time)
 
 
-def compose_for_fuzz(request: Request, progress: Progress, album: Album, name: str) -> Record:
+def compose_for_fuzz(request: Request, progress: Progress, album: Storage, name: str) -> Record:
     """The app's real job (``compose_and_save``), with audio off unless the case renders."""
     from composer.web.worker import compose_and_save
 

@@ -125,7 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument(
-        "--scores", "--storage", dest="scores", default=str(DEFAULT_SCORES), help="album folder"
+        "--storage",
+        "--scores",
+        dest="storage",
+        default=str(DEFAULT_SCORES),
+        metavar="LOCATION",
+        help="the album: a folder (default: scores) or s3://bucket/prefix",
     )
     s.add_argument(
         "--broker",
@@ -138,7 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", help="run a Celery worker for API replicas (--broker)")
     w.add_argument("--broker", default=os.environ.get(BROKER_ENV), help="redis:// URL")
     w.add_argument(
-        "--storage", "--scores", dest="scores", default=str(DEFAULT_SCORES), help="album folder"
+        "--storage",
+        "--scores",
+        dest="storage",
+        default=str(DEFAULT_SCORES),
+        metavar="LOCATION",
+        help="the album: a folder (default: scores) or s3://bucket/prefix",
     )
     w.add_argument("--queues", default="cpu", help="cpu (synth), gpu (MusicGen) or cpu,gpu")
     w.add_argument("--concurrency", type=int, help="worker processes (cpu: one per core)")
@@ -333,11 +343,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from composer.cluster.commands import serve as serve_replica
 
         return serve_replica(
-            args.broker, args.scores, host=args.host, port=args.port, max_queue=args.max_queue
+            args.broker, args.storage, host=args.host, port=args.port, max_queue=args.max_queue
         )
     from composer.web.server import serve
 
-    return serve(host=args.host, port=args.port, scores=Path(args.scores), max_queue=args.max_queue)
+    return serve(host=args.host, port=args.port, scores=args.storage, max_queue=args.max_queue)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -349,7 +359,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
     return worker(
         args.broker,
-        args.scores,
+        args.storage,
         parse_queues(args.queues),
         concurrency=args.concurrency,
         max_job_s=args.max_job_seconds,

@@ -9,22 +9,24 @@ import hashlib
 import importlib.metadata
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from composer import __version__
-from composer.album import Album, Record, new_song_id
+from composer.album import Record, new_song_id
 from composer.audio.formats import AUDIO_FORMATS, DEFAULT_FORMAT, audio_format
 from composer.audio.model import Audio
 from composer.chat.limits import Limits
 from composer.chat.model import Chat
-from composer.errors import OptionError
+from composer.errors import ComposerError, OptionError
 from composer.mood.model import Mood
 from composer.music.compose import SongOptions
 from composer.music.model import Song
 from composer.progress import Progress, no_progress
 from composer.report import mood_summary, mood_view, notes_view, song_view
+from composer.storage import Storage
 
 if TYPE_CHECKING:  # types only: the default path does not import the schema module
     from composer.score import Score
@@ -178,6 +180,64 @@ def compose(request: Request, progress: Progress = no_progress) -> Composition:
     return Composition(chat, mood, song, midi, audio, digest, notes, audio_file, levels)
 
 
+def compose_batch(
+    requests: Sequence[Request],
+    progresses: Sequence[Progress] | None = None,
+    *,
+    engine: Any = None,
+) -> list[Composition | ComposerError]:
+    """Compose up to 8 songs whose audio one engine decodes as a batch (the ``gpu`` queue).
+
+    Each request's score is composed as :func:`compose` does; a request whose input is
+    unusable gets its :class:`ComposerError` in its slot and the others go on. Then every
+    score is rendered in one ``engine.render_batch`` call, each with its own seed and
+    progress (a song's audio does not depend on the rest of the batch). ``engine``: a
+    :class:`~composer.engines.BatchEngine` kept loaded by the caller (a worker process), or
+    one made from the first request's ``engine`` and ``engine_options``, which all requests
+    must share. Save each result with ``save(comp, request, album, job_id, once=True)``.
+    """
+    from composer.engines import BatchEngine, load_engine
+    from composer.engines.musicgen_batch import BatchSong
+
+    first = requests[0] if requests else None
+    if first is None:
+        return []
+    if any((r.engine, r.engine_options) != (first.engine, first.engine_options) for r in requests):
+        raise OptionError("a batch takes songs of one engine with the same engine options")
+    calls = list(progresses) if progresses is not None else [no_progress] * len(requests)
+    out: list[Composition | ComposerError] = []
+    for request, progress in zip(requests, calls, strict=True):
+
+        def scoring(stage: str, done: float, total: float, progress: Progress = progress) -> None:
+            if stage != "done":
+                progress(stage, done, total)
+
+        try:
+            out.append(compose(replace(request, no_audio=True), scoring))
+        except ComposerError as e:
+            out.append(e)
+    engine = engine if engine is not None else load_engine(first.engine, **first.engine_options)
+    if not isinstance(engine, BatchEngine):
+        raise OptionError(f"engine {first.engine!r} cannot render songs in batches")
+    todo = [(i, c) for i, c in enumerate(out) if isinstance(c, Composition)]
+    items = [BatchSong(c.song, c.song.seed, _rendering(calls[i])) for i, c in todo]
+    audios = engine.render_batch(items) if items else []
+    notes = tuple(dict.fromkeys(n for n in engine.warnings if n))
+    for (i, comp), audio in zip(todo, audios, strict=True):
+        out[i] = replace(comp, audio=audio, notes=notes)
+        calls[i]("done", 4, 4)
+    return out
+
+
+def _rendering(progress: Progress) -> Progress:
+    """An engine's progress as the last quarter of a job's (as :func:`compose` reports it)."""
+
+    def step(stage: str, done: float, total: float) -> None:
+        progress(stage, 3 + done / max(total, 1), 4)
+
+    return step
+
+
 def song_id(comp: Composition) -> str:
     """A readable, sortable id: time, a slug of the first words, and the digest's start."""
     first = comp.chat.messages[0].text if comp.chat.messages else None
@@ -240,12 +300,17 @@ def versions() -> dict[str, str]:
 def save(
     comp: Composition,
     request: Request,
-    album: Album,
+    album: Storage,
     name: str | None = None,
     *,
     exclusive: bool = False,
+    once: bool = False,
 ) -> Record:
-    """Encode everything and write the song folder atomically."""
+    """Encode everything and save the song in ``album`` atomically (``score.json`` last).
+
+    ``exclusive``: a taken ``name`` is an :class:`OptionError`; ``once``: the song already
+    saved under ``name`` is the result (a job run twice saves one song).
+    """
     files: dict[str, bytes] = {"song.mid": comp.midi}
     audio_name = "song" + audio_format(request.audio_format).extension
     if comp.audio_file is not None:
@@ -264,7 +329,7 @@ def save(
     # Indented for people to read; compact for very long chats (memory and size).
     indent = 1 if len(comp.chat.messages) <= 2_000 else None
     files["score.json"] = json.dumps(doc, ensure_ascii=False, indent=indent).encode("utf-8")
-    return album.save(files, sid, exclusive=exclusive)
+    return album.save(files, sid, exclusive=exclusive, once=once)
 
 
 def _role(file_name: str) -> str:

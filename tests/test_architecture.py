@@ -23,13 +23,14 @@ ALLOWED: dict[str, set[str]] = {
     "audio": set(),
     "engines": {"audio", "music"},
     "album": {"audio"},  # the audio formats table: which file of a song is its audio
+    "storage": {"album", "audio"},  # the folder album is one backend; S3 the other
     "report": {"chat", "mood", "music"},
     "pipeline": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
-                 "report"},
+                 "report", "storage"},
     "web": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation", "report",
-            "pipeline"},
+            "pipeline", "storage"},
     "cluster": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
-                "report", "pipeline", "web"},
+                "report", "pipeline", "storage", "web"},
 }  # fmt: skip
 
 

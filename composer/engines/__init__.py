@@ -6,7 +6,8 @@ dependencies (torch, transformers, audiocraft) only inside their module, so aski
 ``synth`` never pays for them.
 
 Each engine module defines ``create(**options) -> Engine``. An engine that also encodes
-while it renders is an :class:`EncodingEngine`; the pipeline asks for that by type.
+while it renders is an :class:`EncodingEngine`, one that renders several songs as one batch
+a :class:`BatchEngine`; the pipeline asks for those by type.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ class EncodingEngine(Engine, Protocol):
         ...
 
 
+@runtime_checkable
+class BatchEngine(Engine, Protocol):
+    """An engine that renders several songs as one batch (MusicGen on the ``gpu`` queue)."""
+
+    def render_batch(self, songs: Sequence[Any]) -> list[Audio]:
+        """Render ``BatchSong``s (song, seed, progress; :mod:`composer.engines.musicgen_batch`)
+        together; each song's audio does not depend on the others."""
+        ...
+
+
 def load_engine(name: str, **options: Any) -> Engine:
     """Import the engine module by name and create the engine.
 
@@ -91,3 +102,4 @@ if TYPE_CHECKING:  # mypy checks that every engine provides the protocols it cla
 
     _PLAIN: tuple[type[Engine], ...] = (MusicgenEngine, AudiocraftEngine)
     _ENCODING: tuple[type[EncodingEngine], ...] = (SynthEngine,)
+    _BATCH: tuple[type[BatchEngine], ...] = (MusicgenEngine,)

@@ -15,7 +15,8 @@ host sync per step. At batch 1 the GPU idles between hundreds of tiny kernel lau
 so one step is a fixed sequence of kernels that needs no host decision. On CUDA that step is
 captured once into a CUDA graph and replayed (optionally compiled by ``torch.compile`` first).
 Elsewhere it runs eagerly, which is still the same arithmetic: the tests check it against
-``generate`` on CPU (greedy, float64: identical codes).
+``generate`` on CPU (greedy, float64: identical codes). What it shares with the batched
+decoder (:mod:`composer.engines.fastbatch`) is in :mod:`composer.engines.fastnet`.
 
 Imports torch at module level: import this module only from inside the engine.
 """
@@ -26,22 +27,17 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-import torch.nn.functional as F
+
+from composer.engines.fastnet import DecoderNet, delay_pattern
 
 
-class StaticDecoder:
-    """Decode MusicGen / MusicGen-Melody codes with a static cache.
+class StaticDecoder(DecoderNet):
+    """Decode MusicGen / MusicGen-Melody codes with a static cache, one song at a time.
 
     Parameters
     ----------
-    model : MusicgenForConditionalGeneration or MusicgenMelodyForConditionalGeneration
-        An eval-mode model; its decoder's weights are used in place (no copy).
-    max_frames : int
-        Longest window in codec frames.
-    max_text : int
-        Most text tokens a prompt may have.
-    cfg : bool
-        Classifier-free guidance (batch of 2: conditional, unconditional).
+    model, max_frames, max_text, cfg
+        As for :class:`~composer.engines.fastnet.DecoderNet`.
     graph : bool
         Capture the step in a CUDA graph (CUDA only).
     compile : bool
@@ -58,29 +54,7 @@ class StaticDecoder:
         graph: bool = False,
         compile: bool = False,
     ) -> None:
-        self.model = model
-        self.melody = hasattr(model, "audio_enc_to_dec_proj") or "melody" in str(
-            getattr(model.config, "model_type", "")
-        )
-        self.dec = model.decoder.model.decoder
-        self.heads = model.decoder.lm_heads
-        self.layers = list(self.dec.layers)
-        self.num_codebooks = int(self.dec.num_codebooks)
-        first = self.layers[0].self_attn
-        self.num_heads = int(first.num_heads)
-        self.head_dim = int(first.head_dim)
-        self.hidden = self.num_heads * self.head_dim
-        self.vocab = int(self.heads[0].out_features)
-        self.dtype = self.dec.layer_norm.weight.dtype
-        self.device = self.dec.layer_norm.weight.device
-        self.batch = 2 if cfg else 1
-        self.max_len = max_frames + self.num_codebooks
-        self.max_text = max_text
-        chroma_len = int(getattr(model.config, "chroma_length", 0)) if self.melody else 0
-        self.max_prefix = chroma_len + max_text if self.melody else 0
-        self.cache_len = self.max_prefix + self.max_len
-        self.warnings: list[str] = []
-
+        super().__init__(model, max_frames=max_frames, max_text=max_text, cfg=cfg)
         dev, dt, b, h, d = self.device, self.dtype, self.batch, self.num_heads, self.head_dim
         self.self_k = [
             torch.zeros(b, h, self.cache_len, d, device=dev, dtype=dt) for _ in self.layers
@@ -96,15 +70,6 @@ class StaticDecoder:
         self.pattern = torch.full_like(self.codes, -1)
         self.col = torch.zeros(1, dtype=torch.long, device=dev)
         self.offset = torch.zeros(1, dtype=torch.long, device=dev)
-        self.key_pos = torch.arange(self.cache_len, device=dev)
-        self.guidance = torch.ones((), device=dev, dtype=torch.float32)
-        self.temperature = torch.ones((), device=dev, dtype=torch.float32)
-        self.top_k = self.vocab
-        self.greedy = False
-        table = self.dec.embed_positions.weights
-        if table.shape[0] < self.cache_len:
-            table = self.dec.embed_positions.get_embedding(self.cache_len, self.hidden)
-        self.positions = table[: self.cache_len].to(device=dev, dtype=dt)
 
         self._step_fn: Callable[[], None] = self._step
         if compile:
@@ -112,74 +77,14 @@ class StaticDecoder:
         self._graph: Any = None
         self._want_graph = graph and self.device.type == "cuda"
 
-    # ------------------------------------------------------------------ conditioning
-
-    @torch.no_grad()
-    def condition(
-        self,
-        input_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        chroma: torch.Tensor | None = None,
-    ) -> torch.Tensor:
-        """Conditioning states for one prompt, CFG branches stacked (as ``generate`` builds).
-
-        Melody: the decoder *prefix* ``[projected chroma tiled to chroma_length, projected
-        text]``; the unconditional branch has zero text and the "null" chroma (bin 0).
-        Text-only: the projected text states for cross-attention, zeros for unconditional.
-        """
-        model = self.model
-        text = model.text_encoder(input_ids=input_ids, attention_mask=attention_mask)
-        states = text.last_hidden_state
-        if hasattr(model, "enc_to_dec_proj"):
-            states = model.enc_to_dec_proj(states.to(model.enc_to_dec_proj.weight.dtype))
-        states = states * attention_mask[..., None].to(states.dtype)
-        if self.batch == 2:
-            states = torch.cat([states, torch.zeros_like(states)], dim=0)
-        if not self.melody:
-            return states
-        dtype = states.dtype
-        if chroma is None:
-            chroma = torch.zeros(1, 1, model.config.num_chroma, device=states.device, dtype=dtype)
-            chroma[:, :, 0] = 1
-        chroma = chroma.to(device=states.device, dtype=dtype)
-        if self.batch == 2:
-            null = torch.zeros_like(chroma)
-            null[:, :, 0] = 1
-            chroma = torch.cat([chroma, null], dim=0)
-        audio = chroma
-        if hasattr(model, "audio_enc_to_dec_proj"):
-            audio = model.audio_enc_to_dec_proj(chroma)
-        length = int(model.config.chroma_length)
-        repeats = -(-length // audio.shape[1])
-        audio = audio.repeat(1, repeats, 1)[:, :length]
-        return torch.cat([audio, states], dim=1)
-
     # ------------------------------------------------------------------ pattern
 
     def _set_pattern(self, prompt: torch.Tensor | None, max_len: int, bos: int) -> None:
         """The delay pattern (codebook k shifted by k+1 columns) for a window of ``max_len``."""
-        k_books = self.num_codebooks
-        pattern = torch.full((k_books, self.max_len), -1, dtype=torch.long)
-        cols = torch.arange(self.max_len)
-        for k in range(k_books):
-            pattern[k, cols <= k] = bos
-            pattern[k, cols >= max_len - k_books + 1 + k] = bos
-            if prompt is not None and prompt.shape[1] > 0:
-                p = prompt.shape[1]
-                pattern[k, k + 1 : k + 1 + p] = prompt[k].cpu()
+        pattern = delay_pattern(self.num_codebooks, self.max_len, prompt, max_len, bos)
         self.pattern.copy_(pattern.to(self.device))
 
-    # ------------------------------------------------------------------ network
-
-    def _embed(self, columns: torch.Tensor) -> torch.Tensor:
-        """Sum of the codebook embeddings: ``(K, n)`` codes → ``(n, hidden)``."""
-        out = self.dec.embed_tokens[0](columns[0])
-        for k in range(1, self.num_codebooks):
-            out = out + self.dec.embed_tokens[k](columns[k])
-        return out
-
-    def _ffn(self, layer: Any, x: torch.Tensor) -> torch.Tensor:
-        return x + layer.fc2(layer.activation_fn(layer.fc1(layer.final_layer_norm(x))))
+    # ------------------------------------------------------------------ step
 
     def _heads(self, h: torch.Tensor) -> torch.Tensor:
         """``(batch, hidden)`` → CFG-mixed logits ``(K, vocab)``."""
@@ -204,20 +109,6 @@ class StaticDecoder:
         forced = self.pattern.index_select(1, column).squeeze(1)
         token = torch.where(forced < 0, sampled, forced)
         self.codes.index_copy_(1, column, token.unsqueeze(1))
-
-    def _attend(
-        self, attn: Any, x: torch.Tensor, k_cache: torch.Tensor, v_cache: torch.Tensor, **kw: Any
-    ) -> torch.Tensor:
-        b, n, _ = x.shape
-        q = attn.q_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k_cache, v_cache, scale=attn.scaling, **kw)
-        return attn.out_proj(out.transpose(1, 2).reshape(b, n, self.hidden))
-
-    def _kv(self, attn: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        b, n, _ = x.shape
-        k = attn.k_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        v = attn.v_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        return k, v
 
     def _step(self) -> None:
         """One decoding step from the state buffers; capturable (no host sync, fixed shapes)."""
@@ -310,26 +201,8 @@ class StaticDecoder:
         finally:
             self.col.fill_(0)
 
-    def configure(
-        self,
-        *,
-        guidance: float = 3.0,
-        top_k: int = 250,
-        temperature: float = 1.0,
-        greedy: bool = False,
-    ) -> None:
-        """Sampling settings for the next windows (``guidance`` is ignored without CFG).
-
-        ``top_k`` and ``greedy`` shape the captured graph, so changing them drops it.
-        """
-        if temperature <= 0:
-            raise ValueError("temperature must be positive")
-        self.guidance.fill_(float(guidance))
-        self.temperature.fill_(float(temperature))
-        top = min(int(top_k), self.vocab) if top_k > 0 else self.vocab
-        if (top, greedy) != (self.top_k, self.greedy):
-            self._graph = None
-        self.top_k, self.greedy = top, greedy
+    def _drop_graphs(self) -> None:
+        self._graph = None
 
     def prepare(self) -> None:
         """Capture the graph now (before seeding), so every render draws the same numbers."""

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,21 @@ from composer.progress import Progress, no_progress
 OUTPUT_RATE = 44_100
 MAX_TEXT_TOKENS = 128
 CPU_WARNING = "MusicGen is running on the CPU: expect minutes per second of audio (use a GPU)"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How one song is generated: codec rate, windows and their decoding steps."""
+
+    rate: int  # codec samples per second
+    hop: int  # codec samples per frame
+    frame_rate: float
+    total: int  # frames in the song
+    window: int  # frames per window
+    overlap: int  # frames each window continues from the previous one
+    plan: tuple[Window, ...]
+    steps: tuple[int, ...]  # decoding steps of each window
+    fade_samples: int  # crossfade at each seam
 
 
 class MusicgenEngine:
@@ -88,6 +105,7 @@ class MusicgenEngine:
         self._model = model
         self._tokenizer = tokenizer
         self._decoder: Any = None
+        self._batch_decoder: Any = None  # see composer.engines.musicgen_batch
         self._lock = threading.Lock()
 
     # -------------------------------------------------------------- loading
@@ -161,60 +179,9 @@ class MusicgenEngine:
 
     def _window_stock(self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any) -> Any:
         """One window through transformers' ``generate``; its ``(K, frames)`` codes."""
-        torch = require_torch()
-        from transformers import StoppingCriteria, StoppingCriteriaList
+        from composer.engines.musicgen_stock import window_stock
 
-        class StepCounter(StoppingCriteria):
-            """Counts decoding steps for progress; never stops generation."""
-
-            def __init__(self) -> None:
-                self.done = 0
-
-            def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-                self.done += 1
-                if self.done % 25 == 0:
-                    on_step(self.done)
-                return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-
-        ids, mask = self._tokens(text)
-        model = self._model
-        num_codebooks = int(model.decoder.num_codebooks)
-        p = 0 if prompt is None else int(prompt.shape[1])
-        kwargs: dict[str, Any] = {}
-        if chroma is not None:
-            kwargs["input_features"] = chroma.to(model.decoder.dtype)
-        if prompt is not None:
-            kwargs["decoder_input_ids"] = prompt
-        s = self.settings
-        counter = StepCounter()
-        codec = model.audio_encoder
-        decode = codec.decode
-        captured: list[Any] = []
-
-        def keep_codes(codes: Any, *args: Any, **kwargs: Any) -> Any:
-            # generate() decodes its codes and returns only audio: keep the codes, skip
-            # decoding here (the caller decodes the window once).
-            captured.append(codes)
-            return decode(codes[..., :1], *args, **kwargs)
-
-        codec.decode = keep_codes  # instance attribute, removed below
-        try:
-            with torch.no_grad():
-                model.generate(
-                    input_ids=ids,
-                    attention_mask=mask,
-                    do_sample=True,
-                    top_k=s.top_k if s.top_k > 0 else None,
-                    temperature=s.temperature,
-                    guidance_scale=s.guidance_scale,
-                    max_new_tokens=frames + num_codebooks - 1 - p,
-                    stopping_criteria=StoppingCriteriaList([counter]),
-                    **kwargs,
-                )
-        finally:
-            del codec.decode
-        on_step(counter.done)
-        return captured[-1][0, 0]
+        return window_stock(self, text, chroma, prompt, frames, on_step)
 
     def _window_fast(self, text: str, chroma: Any, prompt: Any, frames: int, on_step: Any) -> Any:
         """One window through the static decoder; its ``(K, frames)`` codes."""
@@ -236,18 +203,31 @@ class MusicgenEngine:
         with self._lock:
             return self._render(song, seed, progress)
 
+    def render_batch(self, songs: Sequence[Any]) -> list[Audio]:
+        """Render up to 8 songs decoded together (:func:`musicgen_batch.render_batch`)."""
+        from composer.engines.musicgen_batch import render_batch
+
+        return render_batch(self, songs)
+
     def _render(self, song: Song, seed: int, progress: Progress) -> Audio:
         out, rate = self.generate(song, seed, progress)
-        progress("mixdown", 0.0, 1.0)
-        out = fade_out_end(out, int(min(1.5, 0.1 * len(out) / rate) * rate))
-        peak = float(np.max(np.abs(out))) if out.size else 0.0
-        if peak > 0.98:
-            out *= np.float32(0.98 / peak)
-        mono = resample(out, rate, OUTPUT_RATE)
-        del out
-        stereo = np.repeat(mono[:, None], 2, axis=1).astype(np.float32, copy=False)
-        progress("mixdown", 1.0, 1.0)
-        return Audio(samples=stereo, sample_rate=OUTPUT_RATE)
+        return mixdown(out, rate, progress)
+
+    def layout(self, song: Song) -> Layout:
+        """The windows of ``song`` for the loaded model and these settings."""
+        model, s = self._model, self.settings
+        codec = model.config.audio_encoder
+        rate, frame_rate = int(codec.sampling_rate), float(codec.frame_rate)
+        num_codebooks = int(model.decoder.num_codebooks)
+        total = max(1, math.ceil(song.duration_s * frame_rate - 1e-9))
+        window = max(2, round(s.window_s * frame_rate))
+        # A short overlap still continues the previous window by at least one frame.
+        overlap = min(window - 1, max(1, round(s.overlap_s * frame_rate)) if s.overlap_s else 0)
+        plan = plan_windows(total, window, overlap)
+        steps = tuple(w.length + num_codebooks - 1 - w.prompt for w in plan)
+        fade = round(min(s.crossfade_s, s.overlap_s) * rate)
+        return Layout(rate, round(rate / frame_rate), frame_rate, total, window, overlap, plan,
+                      steps, fade)  # fmt: skip
 
     def generate(
         self, song: Song, seed: int, progress: Progress = no_progress
@@ -266,33 +246,25 @@ class MusicgenEngine:
         torch = require_torch()
         self._load(progress)
         model, s = self._model, self.settings
-        codec = model.config.audio_encoder
-        rate, frame_rate = int(codec.sampling_rate), float(codec.frame_rate)
-        hop = round(rate / frame_rate)
-        num_codebooks = int(model.decoder.num_codebooks)
-        total = max(1, math.ceil(song.duration_s * frame_rate - 1e-9))
-        window = max(2, round(s.window_s * frame_rate))
-        # A short overlap still continues the previous window by at least one frame.
-        overlap = min(window - 1, max(1, round(s.overlap_s * frame_rate)) if s.overlap_s else 0)
-        plan = plan_windows(total, window, overlap)
+        lay = self.layout(song)
+        rate, frame_rate, hop, overlap = lay.rate, lay.frame_rate, lay.hop, lay.overlap
+        plan, steps = lay.plan, lay.steps
         self.last_windows = plan
-        fade_samples = round(min(s.crossfade_s, s.overlap_s) * rate)
         melody = self.melody
         device = next(model.parameters()).device
 
-        steps = [w.length + num_codebooks - 1 - w.prompt for w in plan]
         grand_total = float(sum(steps))
         stage = "generate on CPU (slow)" if self.device == "cpu" else "generate"
         fast = s.optimize != "off"
         if fast:
-            decoder = self._fast(window)
+            decoder = self._fast(lay.window)
             decoder.configure(guidance=s.guidance_scale, top_k=s.top_k, temperature=s.temperature)
             decoder.prepare()
             self.warnings.extend(w for w in decoder.warnings if w not in self.warnings)
         progress(stage, 0.0, grand_total)
         torch.manual_seed(seed)
 
-        out = np.zeros(total * hop, dtype=np.float32)
+        out = np.zeros(lay.total * hop, dtype=np.float32)
         carried: Any = None  # the previous window's last codes, (K, overlap)
         before = 0
         for w, n_steps in zip(plan, steps, strict=True):
@@ -312,10 +284,24 @@ class MusicgenEngine:
             carried = codes[:, codes.shape[1] - overlap :].clone() if overlap else None
             audio = self._decode(codes)[: w.length * hop]
             del codes
-            crossfade_into(out, w.start * hop, audio, w.prompt * hop, fade_samples, None)
+            crossfade_into(out, w.start * hop, audio, w.prompt * hop, lay.fade_samples, None)
             before += n_steps
             progress(stage, float(before), grand_total)
         return out, rate
+
+
+def mixdown(out: np.ndarray, rate: int, progress: Progress = no_progress) -> Audio:
+    """The codec's mono output → 44.1 kHz stereo float32 (faded out, peak at most 0.98)."""
+    progress("mixdown", 0.0, 1.0)
+    out = fade_out_end(out, int(min(1.5, 0.1 * len(out) / rate) * rate))
+    peak = float(np.max(np.abs(out))) if out.size else 0.0
+    if peak > 0.98:
+        out *= np.float32(0.98 / peak)
+    mono = resample(out, rate, OUTPUT_RATE)
+    del out
+    stereo = np.repeat(mono[:, None], 2, axis=1).astype(np.float32, copy=False)
+    progress("mixdown", 1.0, 1.0)
+    return Audio(samples=stereo, sample_rate=OUTPUT_RATE)
 
 
 def keep_text_encoder_float32(model: Any) -> None:

@@ -51,8 +51,9 @@ def figure_span(
     """Left-hand notes for one chord lasting ``beats``; returns the notes and the voicing.
 
     ``spread`` (semitones, the mood table's voicing cue): 16 or more opens the voicing
-    (its middle voice an octave up), 12 or less keeps it close (a top voice beyond the
-    spread is left out).
+    (its middle voice an octave up; 18 or more: the bass an octave down where the
+    instrument allows), 12 or less keeps it close
+    (a top voice beyond the spread is left out; 10 or less: two voices only).
 
     ``fill_to`` (the next chord's root pitch class) replaces the last two beats of the
     figure with a walk up (or down) the scale into that root: a pianist's fill at the end
@@ -62,8 +63,14 @@ def figure_span(
     voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
+    if spread >= 18 and bass - 12 >= BASS[0] - 7:  # the widest: the bass an octave down
+        bass -= 12
     if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= OPEN_TOP:  # open voicing
         upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
+    elif spread >= 16 and bass - 12 >= BASS[0]:  # no room above: open it below
+        bass -= 12
+    elif spread <= 10 and len(upper) >= 3:
+        upper = upper[:2]  # the darkest: two voices close over the bass
     elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
         upper = upper[:-1]  # close and dark: the top voice left out
     soft = max(1, velocity - 10)

@@ -29,12 +29,14 @@ always give the same score.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass, field
 
 from composer.chat.model import Chat
 from composer.mood.model import Mood
 from composer.music import harmony, mapping, melody, motifs, phrase, theory, timeline
+from composer.music import pace as pacing
 from composer.music.form import PlannedSection
 from composer.music.mapping import Cues
 from composer.music.model import Chord, Key, Note, Section, Song, SpeakerMotif
@@ -85,6 +87,7 @@ class _Plan:
     main: Motif
     sections: tuple[PlannedSection, ...]
     keys: tuple[Key, ...]
+    paces: tuple[float, ...] = ()  # per section: -1 slow … +1 a burst (music/pace.py)
 
 
 @dataclass(slots=True)
@@ -98,6 +101,8 @@ class _Score:
     appearances: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     answer_slots: list[tuple[str, int, melody.Harmony, float]] = field(default_factory=list)
     voicing: tuple[int, ...] = ()
+    line_rhythms: list[tuple[float, ...]] = field(default_factory=list)
+    imitations: list[tuple[str, int, str]] = field(default_factory=list)  # section, bar, who
     material: dict[str, Cues] = field(default_factory=dict)
     returns: dict[str, int] = field(default_factory=dict)
     previews: dict[str, int] = field(default_factory=dict)
@@ -153,6 +158,9 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         section_key(key, s.valence, is_arc, s.role, home.contrast if s.name == "B" else "home")
         for s in sections
     )
+    bars = timeline.bars(mood, sections)
+    firsts = list(itertools.accumulate((s.bars for s in sections), initial=1))
+    spans = [(f, s.bars) for f, s in zip(firsts, sections, strict=False)]
     plan = _Plan(
         seed,
         bar_beats,
@@ -163,6 +171,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         signature[opener] if opener else theme,
         sections,
         keys,
+        tuple(pacing.paces(chat, bars, spans)),
     )
     score = _Score(bar_beats, appearances={n: [] for n in signature})
     bar = 0
@@ -170,6 +179,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         _section(score, plan, idx=idx, bar=bar)
         bar += sections[idx].bars
     _answers(score, featured, signature, home)
+    _imitate(score, plan)
     score.lines.melody = melody.smooth_joins(score.lines.melody, score.key_at)
     score.lines.breath = (bar - 2) * bar_beats  # the start of the held final tonic
     parts = orchestrate(
@@ -182,7 +192,6 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         SpeakerMotif(n, signature[n], tuple(sorted(score.appearances[n], key=lambda x: x[1])))
         for n in signature
     )
-    bars = timeline.bars(mood, sections)
     return Song(
         title=options.title,
         key=key,
@@ -231,7 +240,9 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     closing, deceptive = _cadence_plan(plan, idx)
     rng = motifs.sub_rng(plan.seed, "harmony", letter)
     if s.role == "intro":
-        slots = harmony.intro(skey, s.bars, bb)
+        # the most intense stretch opens the chat: the vamp ends on a deceptive cadence
+        into_climax = nxt is not None and nxt.role == "climax"
+        slots = harmony.intro(skey, s.bars, bb, deceptive=into_climax)
         figure = cues.textures[0]
     elif s.role == "coda":
         slots = harmony.coda(s.bars, bb, plan.home.mode_colour, skey)
@@ -292,7 +303,7 @@ def _section(score: _Score, plan: _Plan, *, idx: int, bar: int) -> None:
     else:
         _body(
             score, plan, s=s, under=under, bar=bar, vel=vel, cues=cues, mat=mat,
-            letter=letter, closing=closing,
+            letter=letter, closing=closing, pace=plan.paces[idx],
         )  # fmt: skip
         score.body_count += 1
 
@@ -320,9 +331,10 @@ def _intro(
 
 def _body(
     score: _Score, plan: _Plan, *, s: PlannedSection, under: melody.Harmony, bar: int,
-    vel: int, cues: Cues, mat: Cues, letter: str, closing: bool,
+    vel: int, cues: Cues, mat: Cues, letter: str, closing: bool, pace: float,
 ) -> None:  # fmt: skip
-    """A period on the section's motif (its speaker's, or the song's main one)."""
+    """A period on the section's motif (its speaker's, or the song's main one); the
+    pace of the messages it comes from moves its density and lets slow ones breathe."""
     bb = plan.bar_beats
     who = s.speaker if s.speaker in plan.featured and s.role != "contrast" else None
     offset = REGISTER[plan.featured.index(who)] if who and plan.is_arc else 0
@@ -341,12 +353,15 @@ def _body(
         model=score.opening[2] if contrast and score.opening else None,
         lift=CONTRAST_LIFT if contrast else 0,
         sequence=contrast,
-        density=cues.density,
+        density=pacing.density(cues.density, pace),
         closing=closing,
+        pace=(pace >= pacing.BURST) - (pace <= pacing.SLOW),
+        heard=tuple(score.line_rhythms[-2:]),
     )
     score.returns[letter] = score.returns.get(letter, 0) + 1
     rng = motifs.sub_rng(plan.seed, "melody", letter)
     per = phrase.period(motif, under, s.bars, bb, voice, rng, shape)
+    score.line_rhythms += per.rhythms
     for p in range(s.bars // 4):
         lo, hi = p * 4 * bb, (p + 1) * 4 * bb
         tones = [tn for tn in per.tones if lo <= tn.start < hi]
@@ -360,6 +375,9 @@ def _body(
         score.opening = (under.key, call[0].degree - plan.main[0][0], melody.intervals(call, under))
     if who:
         score.appearances[who] += [(s.name, bar + i + 1) for i in per.statements]
+
+
+RANGE = 16  # semitones: the widest span of one song's melody the coda's recall may make
 
 
 def _coda(
@@ -423,10 +441,13 @@ def _recall(
     score: _Score, main: Motif, under: melody.Harmony, low: melody.Voice, bb: float, t: float
 ) -> list[melody.Tone]:
     """The opening call an octave down (where it was, if that would sink under the
-    melody's register) when the coda is in its key; else a statement low in the voice."""
+    melody's register or stretch the song's range past a 10th + octave: RANGE) when the
+    coda is in its key; else a statement low in the voice."""
     if score.opening is not None and score.opening[0] == under.key:
         down = melody.place(main, score.opening[1] - 7, t)
-        deep = min(n.pitch for n in melody.pitches(down, under)) < low.centre + 3 - 12
+        highest = max((n.pitch for n in score.lines.melody), default=0)
+        floor = max(low.centre + 3 - 12, highest - RANGE)
+        deep = min(n.pitch for n in melody.pitches(down, under)) < floor
         return melody.place(main, score.opening[1], t) if deep else down
     return melody.statement(main, under, t, bb, low)
 
@@ -434,7 +455,7 @@ def _recall(
 def _answers(score: _Score, featured: list[str], signature: dict[str, Motif], home: Cues) -> None:
     """Every featured speaker is heard at least twice: an inner voice answers in a bar
     where the melody holds a cadence tone, a sixth or so below the melody's centre."""
-    slots = list(score.answer_slots)
+    slots = score.answer_slots  # what is left is for the imitation (_imitate)
     inner = melody.Voice(home.melody_centre - 8, 5)
     for name in featured:
         while len(score.appearances[name]) < 2 and slots:
@@ -443,3 +464,39 @@ def _answers(score: _Score, featured: list[str], signature: dict[str, Motif], ho
             notes = melody.pitches(tones, under)
             score.lines.counter += [Note(n.pitch, n.start, n.duration, 50) for n in notes]
             score.appearances[name].append((sec, bar_no))
+
+
+def _imitate(score: _Score, plan: _Plan) -> None:
+    """Imitation between the hands where two or more people talk: in each body section
+    that features a speaker, the other hand answers (its top voice, a sixth or so under
+    the melody; the accompaniment makes room under it) in the bar where the melody holds
+    its first cadence tone: with the motif of whoever spoke in the section before (a
+    reply), or, when the same person goes on, with the section's own call (an echo)."""
+    if len(plan.featured) < 2:
+        return
+    inner = melody.Voice(plan.home.melody_centre - 8, 5)
+    by_name = {s.name: s for s in plan.sections}
+    body = [s for s in plan.sections if s.role not in ("intro", "coda")]
+    before = {b.name: a.speaker for a, b in itertools.pairwise(body)}
+    done: set[str] = set()
+    for sec, bar_no, under, t in score.answer_slots:
+        own = by_name[sec].speaker
+        if sec in done or own is None or own not in plan.featured:
+            continue
+        done.add(sec)
+        prev = before.get(sec)
+        name = prev if prev is not None and prev in plan.featured and prev != own else own
+        tones = melody.statement(plan.signature[name], under, t, plan.bar_beats, inner)
+        echo = [
+            Note(n.pitch, n.start, n.duration, max(1, plan.home.velocity - 16))
+            for n in melody.pitches(tones, under)
+        ]
+        floor, end = min(n.pitch for n in echo) - 2, t + plan.bar_beats + under.origin
+        score.lines.accompaniment = [
+            n
+            for n in score.lines.accompaniment
+            if not (echo[0].start <= n.start < end and n.pitch >= floor)
+        ]
+        score.lines.echo += echo
+        score.appearances[name].append((sec, bar_no))
+        score.imitations.append((sec, bar_no, name))

@@ -165,9 +165,12 @@ def cadence(
     return [*out, Slot(goal, start + bar_beats, bar_beats, True)]
 
 
-def intro(key: Key, bars: int, bar_beats: float) -> list[Slot]:
-    """Intro: establish the key - I vi ii V in major, i iv i V in minor (I V if short)."""
+def intro(key: Key, bars: int, bar_beats: float, deceptive: bool = False) -> list[Slot]:
+    """Intro: establish the key - I vi ii V in major, i iv i V in minor (I V if short).
+    ``deceptive`` (the climax comes next): I IV V vi, the dominant turning aside."""
     degrees = ((0, 5, 1, 4) if key.is_major else (0, 3, 0, 4)) if bars >= 4 else (0, 4)
+    if deceptive and bars >= 4:
+        degrees = (0, 3, 4, 5)
     return [Slot(d, i * bar_beats, bar_beats, False) for i, d in enumerate(degrees[:bars])]
 
 

@@ -128,6 +128,8 @@ def real_pitch(harmony: Harmony, tn: Tone) -> int:
         return pitch
     scale = key.scale
     for inflected in (pitch + 1, pitch - 1):
+        if inflected == pitch - 1 and tn.degree % 7 in (0, 4):
+            continue  # the tonic and the dominant are never bent down (F over C7 stays F)
         if inflected % 12 in pcs and inflected % 12 not in scale:
             return inflected
     return pitch
@@ -152,6 +154,7 @@ def fit(
     literal: float = 5.0,
     model: tuple[int, ...] | None = None,
     real: float = 1.5,
+    exclude: int | None = None,
 ) -> int:
     """Start degree for a literal statement of ``motif`` at ``t0``: near ``target``,
     with the strong beats and long notes on chord tones.
@@ -162,6 +165,7 @@ def fit(
     ``model`` gives those intervals directly (a statement heard in another section or
     key) and ``real`` the bonus for keeping them.
     ``bounds`` (lowest, highest degree) is the voice's range: every degree outside costs.
+    ``exclude`` is a start that must not be chosen (a sequence must move).
     """
     best, best_key = target, (-1e9, 0, 0)
     shape = model
@@ -169,6 +173,8 @@ def fit(
         shape = intervals(place(motif, prefer, t0), harmony)
     near = range(target - window, target + window + 1)
     for d in [*near, prefer] if prefer is not None and prefer not in near else near:
+        if d == exclude:
+            continue
         tones = place(motif, d, t0)
         score = _score(tones, harmony, t0, bar_beats) - 0.35 * abs(d - target)
         top, low = max(t.degree for t in tones), min(t.degree for t in tones)

@@ -142,7 +142,13 @@ def diminish_rhythm(motif: Motif, bar_beats: float) -> Motif:
     s, d = motif[i]
     if d < 0.5:
         return motif
-    out = (*motif[:i], (s, d / 2), (1, d / 2), *motif[i + 1 :])
+    # the longest plain value (16th, 8th, quarter, half...) shorter than the note comes
+    # first: a quarter splits into eighths, a dotted quarter into quarter + eighth (not
+    # two dotted eighths), a dotted half into half + quarter
+    head = 0.25
+    while head * 2 < d - 1e-9:
+        head *= 2
+    out = (*motif[:i], (s, head), (1, d - head), *motif[i + 1 :])
     return _fit(out, bar_beats)
 
 
@@ -157,6 +163,19 @@ def _fit(motif: Motif, bar_beats: float) -> Motif:
 
 SPEAKER_STEPS = (1, -1, 0, 2, -1, 1, 2, -2)  # steps and repeats, a third at most
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _lengthen_runs(durs: list[float]) -> list[float]:
+    """Give a run of three or more equal values a long note on its third (the stress of
+    the spoken phrase): eighth-eighth-quarter rather than a patter of equal notes."""
+    out = list(durs)
+    run = 1
+    for i in range(1, len(out)):
+        run = run + 1 if out[i] == out[i - 1] else 1
+        if run == 3 and out[i] < 2.0:
+            out[i] *= 2
+            run = 1
+    return out
 
 
 def speaker_motif(name: str, texts: list[str], bar_beats: float, density: int = 2) -> Motif:
@@ -175,6 +194,7 @@ def speaker_motif(name: str, texts: list[str], bar_beats: float, density: int = 
         durs = [round(d * 2) / 2 for d in durs]
     elif density == 3:  # aroused: quicker
         durs = [max(0.5, d - 0.5) for d in durs]
+    durs = _lengthen_runs(durs)
     # Fit into one bar: drop notes that overflow, shorten long ones, stretch the last.
     fitted = list(durs)
     while len(fitted) > 3 and sum(fitted) > bar_beats - 0.5:
@@ -189,6 +209,9 @@ def speaker_motif(name: str, texts: list[str], bar_beats: float, density: int = 
         s = SPEAKER_STEPS[(h >> (3 * i)) % len(SPEAKER_STEPS)]
         if abs(steps[-1]) >= 2:
             s = -1 if steps[-1] > 0 else 1
+        elif s == 0 and i > 0 and steps[-1] == 0:
+            # one repeated note speaks; two in a row drone: move on by step
+            s = 1 if (h >> (40 + i)) & 1 else -1
         steps.append(s)
     out = harmonise(_fit(tuple(zip(steps, fitted, strict=True)), bar_beats), bar_beats)
     if all(st == 0 for st, _ in out[1:]):  # it must move: a third up at the end

@@ -33,6 +33,7 @@ class Lines:
     accompaniment: list[Note] = field(default_factory=list)
     bass: list[Note] = field(default_factory=list)
     counter: list[Note] = field(default_factory=list)
+    echo: list[Note] = field(default_factory=list)  # the other hand's imitation (tenor)
     chords: list[tuple[Chord, bool]] = field(default_factory=list)  # (chord, pedal wanted)
     breath: float | None = None  # notes ending here are lifted a little early
 
@@ -192,12 +193,12 @@ def orchestrate(
     if style == "photograph":
         return (
             Part("Piano RH", 0, 0, h(lines.melody + lines.counter), pedal),
-            Part("Piano LH", 0, 1, h(lines.accompaniment), pedal),
+            Part("Piano LH", 0, 1, h(lines.accompaniment + lines.echo), pedal),
         )
     if style == "ensemble":
         return (
             Part("Piano RH", 0, 0, h(lines.melody + lines.counter), pedal),
-            Part("Piano LH", 0, 1, h(lines.accompaniment), pedal),
+            Part("Piano LH", 0, 1, h(lines.accompaniment + lines.echo), pedal),
             Part("Strings", 48, 2, h(_counter_line(lines, 55, 67, 56))),
             Part("Bass", 32, 3, h(lines.bass)),
             Part("Pad", 89, 4, h(_open_pad(lines, 43, 36))),
@@ -205,7 +206,7 @@ def orchestrate(
     if style == "lullaby":
         return (
             Part("Music Box", 10, 0, h(_octave(lines.melody + lines.counter, 12))),
-            Part("Harp", 46, 1, h(lines.accompaniment)),
+            Part("Harp", 46, 1, h(lines.accompaniment + lines.echo)),
             Part("Pad", 89, 2, h(_open_pad(lines, 45, 34))),
         )
     raise ValueError(f"unknown style {style!r}")

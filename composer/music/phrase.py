@@ -20,7 +20,9 @@ so that at least two bars of every return are new.
 
 from __future__ import annotations
 
+import dataclasses
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from composer.music import motifs, theory
@@ -74,6 +76,7 @@ class Period:
 
     tones: tuple[Tone, ...]
     statements: tuple[int, ...]
+    rhythms: tuple[tuple[float, ...], ...] = ()  # the bar rhythms of its new lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,9 @@ class Shape:
     that motif elsewhere states it as a *real* transposition; ``lift`` moves the call up
     by degrees (register contrast) and ``sequence`` answers the call with its sequence.
     ``closing`` False ends the section on a half cadence (a period over two sections).
+    ``heard`` lists the line rhythms of the sections just before: new lines take others.
+    ``pace`` +1 (a burst of quick replies) answers the call in quicker notes; -1 (a slow
+    exchange) in longer ones, and ends every phrase's last note early: a breath.
     """
 
     step: float
@@ -100,6 +106,8 @@ class Shape:
     sequence: bool = False
     density: int = 2
     closing: bool = True
+    heard: tuple[tuple[float, ...], ...] = ()
+    pace: int = 0
 
 
 def _strong(t: float, bar_beats: float) -> bool:
@@ -122,6 +130,7 @@ def line(
     never above ``top`` (the climax's height is kept for the climax)."""
     out: list[Tone] = []
     t = t0
+    same = 0  # repeated notes in a row so far: a third one would drone
     for i, beats in enumerate(rhythm):
         left = len(rhythm) - i
         want = goal - prev
@@ -132,33 +141,77 @@ def line(
                 for d in range(prev - 2, prev + 3)
                 if harmony.is_tone(d, t) and (top is None or d <= top)
             ]
-            pick = min(near, key=lambda d: (abs(d - aim) + 0.4 * abs(d - prev), d)) if near else aim
+            again = 1.5 if same else 0.0  # a third repeated note costs
+            pick = (
+                min(
+                    near,
+                    key=lambda d: (
+                        abs(d - aim) + 0.4 * abs(d - prev) + (again if d == prev else 0.0),
+                        d,
+                    ),
+                )
+                if near
+                else aim
+            )
         elif want == 0:
-            pick = prev + rng.choice((0, 1, -1))
-        elif rng.random() < 0.12 and abs(want) < left:
+            pick = prev + rng.choice((1, -1) if same else (0, 1, -1))
+        elif rng.random() < 0.12 and abs(want) < left and not same:
             pick = prev  # a repeated note: speech-like, and it lets the line breathe
         else:
             pick = prev + (1 if want > 0 else -1)
         if top is not None and pick > top:
             pick = top - 1 if pick - 1 > top else top
         out.append(Tone(pick, t, beats))
+        same = same + 1 if pick == prev else 0
         prev, t = pick, t + beats
     return out
 
 
 def _rhythm(
-    shape: Shape, bar_beats: float, rng: random.Random, avoid: tuple[float, ...]
+    shape: Shape,
+    bar_beats: float,
+    rng: random.Random,
+    avoid: tuple[float, ...],
+    sofar: list[Tone],
 ) -> tuple[float, ...]:
-    pool = [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid]
-    return rng.choice(pool)
+    """A line rhythm that contrasts with what the period has sung so far: never the
+    motif's own rhythm nor a cadence's held notes, and, among the others, one that keeps
+    any single note value from taking over the period (the share of the commonest value
+    after this bar is within 5 % of the best choice)."""
+    held = ((bar_beats,), (bar_beats / 2, bar_beats / 2))
+    pool = [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid and r not in held]
+    pool = pool or [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid]
+    pool = [r for r in pool if r not in shape.heard] or pool
+
+    def top_share(r: tuple[float, ...]) -> float:
+        values = Counter(tn.beats for tn in sofar) + Counter(r)
+        return max(values.values()) / sum(values.values())
+
+    best = min(top_share(r) for r in pool)
+    return rng.choice([r for r in pool if top_share(r) <= best + 0.05])
 
 
 def _answer(motif: Motif, shape: Shape, hows: list[str], bar_beats: float, which: int) -> Motif:
     if shape.sequence:
         return motif
-    if shape.variety < 0.35:  # calm: the sequence, then the motif in longer notes
+    calm = shape.variety < 0.35
+    if shape.pace and not (calm and which == 0):
+        # a burst answers quicker, a slow exchange slower (a calm call keeps its sequence:
+        # the literal statement that makes the motif heard twice)
+        quick = motifs.diminish_rhythm if shape.pace > 0 else motifs.augment_rhythm
+        return quick(motif if which == 0 else motifs.invert(motif), bar_beats)
+    if calm:  # the sequence, then the motif in longer notes
         return motif if which == 0 else motifs.augment_rhythm(motif, bar_beats)
     return develop(motif, hows[which % len(hows)], bar_beats)
+
+
+def _consonant(tones: list[Tone], harmony: Harmony, bar_beats: float) -> bool:
+    """Every strong-beat tone is a chord tone or moves on by step."""
+    for tn, nxt in zip(tones, [*tones[1:], None], strict=True):
+        clash = _strong(tn.start, bar_beats) and not harmony.is_tone(tn.degree, tn.start)
+        if clash and (nxt is None or abs(nxt.degree - tn.degree) != 1):
+            return False
+    return True
 
 
 def _resolve(tones: list[Tone], harmony: Harmony, bar_beats: float, fixed: set[int]) -> list[Tone]:
@@ -199,10 +252,11 @@ def _responses(
     start = fit(
         answer, harmony, bar_beats, bar_beats, target, bounds=bounds, model=model, real=REAL
     )
-    if answer is motif and start == first:  # a sequence, not a repetition
+    # a sequence, not a repetition (nor a development that opens as the call did)
+    if start == first and [s for s, _ in answer[:3]] == [s for s, _ in motif[:3]]:
         start = fit(
             answer, harmony, bar_beats, bar_beats, first + (1 if up >= 0 else -1),
-            window=1, bounds=bounds,
+            window=2, bounds=bounds, exclude=first,
         )  # fmt: skip
     # the consequent's answer: another development (or the sequence the other way)
     other = _answer(motif, shape, hows, bar_beats, 1)
@@ -274,9 +328,12 @@ def period(
         motif, harmony, call, first, bar_beats, shape, hows, bounds
     )
     opening = call + response
-    statements = [0, 1] if answer is motif else [0]
+    # a sequence whose strong beats clash stays free for the clean-up below
+    literal = answer is motif and _consonant(response, harmony, bar_beats)
+    statements = [0, 1] if literal else [0]
     tones: list[Tone] = []
     first_line: list[Tone] = []
+    rhythms: list[tuple[float, ...]] = []
     phrases = 2 if bars >= 8 else 1
     for p in range(phrases):
         b0 = 4 * p * bar_beats
@@ -293,22 +350,28 @@ def period(
             tones += opening
         t = b0 + 2 * bar_beats
         if last and shape.climax:
-            tones += _climb(motif, harmony, t, bar_beats, max(tn.degree for tn in tones), bounds)
+            rise = motif
+            if shape.density <= 1:  # calm songs climb in a livelier rhythm than their call
+                livelier = dataclasses.replace(shape, density=shape.density + 1, heard=())
+                rhythm = _rhythm(livelier, bar_beats, fresh, motif_rhythm, tones)
+                rise = tuple((0, d) for d in rhythm)
+            tones += _climb(rise, harmony, t, bar_beats, max(tn.degree for tn in tones), bounds)
         elif p == 1 and shape.variation == 0 and first_line:
             # the consequent's line: the antecedent's in sequence, a step lower
             tones += [Tone(tn.degree - 1, tn.start + b0, tn.beats) for tn in first_line]
         else:
             goal = min(bounds[1] - 1, first + 3) if not last else first - 1
             pick = kept if p == 0 and (phrases == 2 or shape.variation == 0) else fresh
-            rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm)
+            rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm, tones)
             tones += line(
                 harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick, bounds[1] - 1
             )
+            rhythms.append(rhythm)
             if p == 0:
                 first_line = [Tone(tn.degree, tn.start, tn.beats) for tn in tones if tn.start >= t]
         leads = (None, bar_beats / 2, 1.0)
         lead = None if closing or shape.suspension else leads[shape.variation % 3]
-        tones += cadence(
+        end = cadence(
             harmony,
             tones[-1].degree,
             t + bar_beats,
@@ -319,6 +382,9 @@ def period(
             bounds[1],
             lead,
         )
+        if shape.pace < 0 and end[-1].beats >= 2.0:  # a slow exchange: a breath
+            end[-1] = Tone(end[-1].degree, end[-1].start, end[-1].beats / 2)
+        tones += end
     fixed = set(statements)
     tones = _resolve(tones, harmony, bar_beats, fixed)
-    return Period(tuple(in_range(tones, key, voice)), tuple(sorted(statements)))
+    return Period(tuple(in_range(tones, key, voice)), tuple(sorted(statements)), tuple(rhythms))

@@ -16,9 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from composer import __version__
-from composer.album import Album
 from composer.errors import NotFoundError
 from composer.resources import WEB_PAGE, data_dir
+from composer.storage import is_remote, open_album
 from composer.web import docs, errors, uploads
 from composer.web.jobs import ExecutorKind, JobManager, JobQueue
 from composer.web.routers import meta, songs
@@ -78,7 +78,7 @@ class SecurityHeaders:
 
 
 def create_app(
-    scores: Path,
+    scores: Path | str,
     *,
     compose_fn: ComposeFn | None = None,
     workers: int | None = None,
@@ -92,12 +92,13 @@ def create_app(
     warm_up: bool = True,
     jobs: JobQueue | None = None,
 ) -> FastAPI:
-    """Build the app for the album in ``scores``.
+    """Build the app for the album at ``scores``.
 
     Parameters
     ----------
-    scores : Path
-        The album folder (created if missing).
+    scores : Path or str
+        The album: a folder (created if missing) or ``s3://bucket/prefix``
+        (:func:`composer.storage.open_album`).
     compose_fn : callable, optional
         ``compose_fn(request, progress, album, name) -> Record``: composes and saves one
         song (tests inject a fast fake). Default: the real pipeline.
@@ -123,10 +124,12 @@ def create_app(
     """
     if max_upload_bytes < 1 or max_unzipped_bytes < 1:
         raise ValueError("upload limits must be positive")
-    album = Album(scores)
+    album = open_album(scores)
+    if is_remote(scores):
+        album.clean()  # parts of songs whose writer died (a folder album cleans on opening)
     if jobs is None:
         jobs = JobManager(
-            album.root,
+            album.location if is_remote(scores) else Path(scores),
             compose_fn,
             workers=workers,
             max_queue=max_queue,

@@ -96,8 +96,8 @@ class JobManager:
 
     Parameters
     ----------
-    album_root : Path
-        The album folder the workers save into.
+    album_root : Path or str
+        The album the workers save into: a folder or ``s3://bucket/prefix``.
     compose_fn : callable, optional
         ``compose_fn(request, progress, album, name) -> Record``; the real pipeline by
         default. With ``executor="process"`` it must be picklable (a module-level function).
@@ -111,7 +111,7 @@ class JobManager:
 
     def __init__(
         self,
-        album_root: Path,
+        album_root: Path | str,
         compose_fn: ComposeFn | None = None,
         *,
         workers: int | None = None,
@@ -125,7 +125,7 @@ class JobManager:
             raise ValueError("workers must be at least 1")
         if max_queue < 0:
             raise ValueError("max_queue must be >= 0")
-        self.album_root = Path(album_root)
+        self.album_root = album_root
         self.compose_fn: ComposeFn = compose_fn or compose_and_save
         self.workers = workers or cpu_count()
         self.max_queue = max_queue

@@ -6,6 +6,11 @@ Vorbis from the web unless the request asked for another); asking for another fo
 that :mod:`composer.audio.formats` marks ``on_demand`` (``audio.wav`` for Safari, say)
 converts it once and keeps the result in the song's folder as ``song.<fmt>``, written to a
 temporary name and renamed, so later requests (and ranges) are served from disk.
+
+A song in a bucket is served the same way from a local copy the storage downloads once
+(:meth:`composer.storage.Storage.fetch`), not by a redirect to the bucket: the page's
+Content-Security-Policy allows media from its own origin only, the bucket stays private
+(no signed URLs handed out) and its endpoint may be reachable from the servers only.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from starlette.responses import FileResponse
 from composer.album import Record
 from composer.audio.formats import FORMATS
 from composer.errors import ComposerError, NotFoundError
+from composer.storage import Storage
 
 CONTENT_TYPES = {
     "song.mid": "audio/midi",
@@ -45,30 +51,37 @@ def file_response(
     )
 
 
-def song_file(record: Record, name: str, attachment: bool) -> FileResponse:
+def song_file(album: Storage, record: Record, name: str, attachment: bool) -> FileResponse:
     """``song.mid``, ``score.json`` or ``song.musicxml`` of a song."""
-    path = record.dir / name
-    if (name == "song.musicxml" and record.musicxml is None) or not path.is_file():
+    path = (
+        None if name == "song.musicxml" and record.musicxml is None else album.fetch(record, name)
+    )
+    if path is None:
         raise NotFoundError(f"song {record.id!r} has no {name}")
     return file_response(path, CONTENT_TYPES[name], f"{record.id}{Path(name).suffix}", attachment)
 
 
-def audio_file(record: Record, fmt: str, attachment: bool) -> FileResponse:
+def audio_file(album: Storage, record: Record, fmt: str, attachment: bool) -> FileResponse:
     """The song's audio in ``fmt``, converted (once) from the saved audio if needed."""
     spec = FORMATS.get(fmt)
     if spec is None:
         raise NotFoundError(f"unknown audio format {fmt!r}")
-    path = record.dir / f"song{spec.extension}"
-    if not path.is_file():
+    name = f"song{spec.extension}"
+    path = album.fetch(record, name)
+    if path is None:
         if record.audio is None:
             raise NotFoundError(f"song {record.id!r} has no audio")
         if not spec.on_demand:
             raise NotFoundError(f"song {record.id!r} has no {fmt} audio")
-        convert(record.audio, path, fmt)
+        source = album.fetch(record, record.audio.name)
+        if source is None:
+            raise NotFoundError(f"song {record.id!r} has no audio")
+        path = album.local_path(record, name)
+        convert(source, path, fmt, record.id)
     return file_response(path, spec.content_type, f"{record.id}{spec.extension}", attachment)
 
 
-def convert(source: Path, target: Path, fmt: str) -> None:
+def convert(source: Path, target: Path, fmt: str, song_id: str = "") -> None:
     """Decode ``source`` and write ``target`` in ``fmt`` (atomically; once per file)."""
     from composer.audio.files import encode_audio, read_audio
 
@@ -81,7 +94,7 @@ def convert(source: Path, target: Path, fmt: str) -> None:
             os.replace(tmp, target)
         except (OSError, RuntimeError, ComposerError) as e:  # gone meanwhile, or undecodable
             raise NotFoundError(
-                f"cannot make {fmt} audio for song {source.parent.name!r}: {e}"
+                f"cannot make {fmt} audio for song {song_id or source.parent.name!r}: {e}"
             ) from None
         finally:
             tmp.unlink(missing_ok=True)

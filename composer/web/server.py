@@ -42,7 +42,7 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    scores: Path = Path("scores"),
+    scores: Path | str = Path("scores"),
     *,
     workers: int | None = None,
     executor: ExecutorKind = "process",
@@ -52,16 +52,15 @@ def serve(
 ) -> int:
     """Serve the API and the playback page until interrupted; returns the exit code.
 
-    ``port`` 0 picks a free port; the address is printed on stderr either way. ``jobs``
-    replaces the embedded pool (``photograph serve --broker``: Celery workers).
+    ``port`` 0 picks a free port; the address is printed on stderr either way. ``scores``
+    is the album: a folder or ``s3://bucket/prefix`` (:func:`composer.storage.open_album`).
+    ``jobs`` replaces the embedded pool (``photograph serve --broker``: Celery workers).
     """
     import uvicorn
 
     from composer.web.app import create_app
 
-    app = create_app(
-        Path(scores), workers=workers, executor=executor, jobs=jobs, max_queue=max_queue
-    )
+    app = create_app(scores, workers=workers, executor=executor, jobs=jobs, max_queue=max_queue)
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -100,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m composer.web.server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--scores", type=Path, default=Path("scores"))
+    p.add_argument("--storage", "--scores", dest="scores", default="scores")
     p.add_argument("--workers", type=int)
     p.add_argument("--executor", choices=("process", "thread"), default="process")
     args = p.parse_args(argv)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from composer.album import Album
+from composer.storage import Storage
 from composer.web.jobs import JobQueue
 from composer.web.uploads import UploadLimits
 from composer.web.views import SongViews
@@ -16,7 +16,7 @@ from composer.web.views import SongViews
 class WebState:
     """The application's state (one per app, kept on ``app.state.web``)."""
 
-    album: Album
+    album: Storage
     jobs: JobQueue
     views: SongViews
     limits: UploadLimits

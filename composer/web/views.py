@@ -1,7 +1,8 @@
 """JSON views of saved songs (from their ``score.json``) and of jobs, with links.
 
-Saved songs never change, so a song's view is cached by id and ``score.json``'s
-modification time; reading a large ``score.json`` once per song keeps status polls cheap.
+Saved songs never change, so a song's view is cached by id and the time its ``score.json``
+was written (the record's ``stamp``); reading a large ``score.json`` once per song keeps
+status polls cheap.
 A view is checked against its response model (:class:`~composer.web.schemas.SongStatus`,
 built from ``score.json``'s types) before it is served: a ``score.json`` that does not fit
 is a damaged song, never a response of another shape.
@@ -15,9 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from composer.album import Album, Record
+from composer.album import Record
 from composer.audio.formats import FORMATS
 from composer.errors import NotFoundError
+from composer.storage import Storage
 from composer.web.jobs import JobState
 from composer.web.schemas import SongStatus
 
@@ -141,7 +143,7 @@ def _list(value: Any) -> list[Any]:
 class SongViews:
     """Cached :func:`song_view` of the songs of one album."""
 
-    def __init__(self, album: Album, size: int = 512) -> None:
+    def __init__(self, album: Storage, size: int = 512) -> None:
         self.album = album
         self.size = size
         self._cache: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
@@ -154,10 +156,7 @@ class SongViews:
 
     def of(self, record: Record) -> dict[str, Any]:
         """The view of a record (cached until its ``score.json`` changes)."""
-        try:
-            stamp = record.score.stat().st_mtime_ns
-        except FileNotFoundError:
-            stamp = -1
+        stamp = record.stamp
         with self._lock:
             hit = self._cache.get(record.id)
             if hit is not None and hit[0] == stamp:

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from composer.album import Album, Record
+from composer.album import Record
 from composer.cpus import THREADS_ENV
 from composer.errors import ComposerError
 from composer.pipeline import Request
 from composer.progress import Progress
+from composer.storage import Storage, open_album
 
 #: ``sink(job_id, stage, fraction)``: where a worker reports progress.
 Sink = Callable[[str, str, float], None]
@@ -38,7 +39,9 @@ MIN_INTERVAL_S = 0.1
 class ComposeFn(Protocol):
     """Compose one song and save it in ``album`` under the folder name ``name``."""
 
-    def __call__(self, request: Request, progress: Progress, album: Album, name: str) -> Record: ...
+    def __call__(
+        self, request: Request, progress: Progress, album: Storage, name: str
+    ) -> Record: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class Outcome:
     seconds: float
 
 
-def compose_and_save(request: Request, progress: Progress, album: Album, name: str) -> Record:
+def compose_and_save(request: Request, progress: Progress, album: Storage, name: str) -> Record:
     """The real job: :func:`composer.pipeline.compose`, then ``save`` under ``name``."""
     from composer.pipeline import compose, save
 
@@ -97,7 +100,11 @@ def _queue_sink(job_id: str, stage: str, fraction: float) -> None:
 
 
 def run_job(
-    job_id: str, compose_fn: ComposeFn, request: Request, album_root: Path, sink: Sink | None = None
+    job_id: str,
+    compose_fn: ComposeFn,
+    request: Request,
+    album_root: Path | str,
+    sink: Sink | None = None,
 ) -> Outcome:
     """Run one job and report its progress (throttled) to ``sink`` or the process queue."""
     emit = sink if sink is not None else _queue_sink
@@ -114,5 +121,5 @@ def run_job(
         emit(job_id, stage, fraction)
 
     emit(job_id, "started", 0.0)
-    record = compose_fn(request, progress, Album(album_root), job_id)
+    record = compose_fn(request, progress, open_album(album_root), job_id)
     return Outcome(record.id, time.monotonic() - start)

@@ -66,3 +66,19 @@ def test_bass_line_grounds_each_chord(motion):
         if motion == "passing":
             last, target = line[-1].pitch, accompaniment.bass_pitch(nxt, accompaniment.BASS_LOW)
             assert last % 12 in KEY.scale and 1 <= abs(target - last) <= 2
+
+
+@pytest.mark.parametrize("figure", ["sustained", "arpeggio", "broken"])
+def test_voicing_spread_is_graded_from_dark_to_bright(figure):
+    """The mood table's five voicing levels (v = -1 … +1: 10 … 18 semitones) sound as
+    five: the darkest drops to two close voices, the brightest opens its lowest voice too."""
+    spans = []
+    for spread in (10, 12, 14, 16, 18):
+        total = 0
+        for degree in range(7):
+            chord = harmony.make_chord(KEY, degree, 0.0, 4.0, "seventh", False)
+            notes, _ = accompaniment.figure_span(figure, chord, 0.0, 4.0, (), 70, spread=spread)
+            total += max(n.pitch for n in notes) - min(n.pitch for n in notes)
+        spans.append(total / 7)
+    assert spans == sorted(spans)
+    assert spans[0] < spans[1] and spans[3] < spans[4]

@@ -75,3 +75,12 @@ def test_chord_symbols_match_their_tones():
             ch = harmony.make_chord(C_MAJOR, degree, 0.0, 4.0, colour, degree == 4)
             assert ch.symbol.startswith(theory.chord_symbol(ch.root, "maj"))
             assert ch.root == ch.pitch_classes[0]
+
+
+def test_an_intro_before_the_climax_ends_on_a_deceptive_cadence():
+    for key in (Key(0, "major"), Key(9, "minor")):
+        plain = harmony.intro(key, 4, 4.0)
+        turned = harmony.intro(key, 4, 4.0, deceptive=True)
+        assert [s.degree for s in plain][-1] == 4
+        assert [s.degree for s in turned][-2:] == [4, 5]  # V - vi (VI in minor)
+        assert turned[0].degree == 0

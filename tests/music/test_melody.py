@@ -155,6 +155,17 @@ def test_minor_melody_uses_the_leading_tone_over_the_dominant():
     assert any(n.pitch % 12 == 8 for n in notes)
 
 
+def test_the_tonic_is_never_bent_into_the_leading_tone():
+    # F minor over C7: Eb rises to E (the leading tone), but F stays F (a fourth over the
+    # dominant) - bending it to E turned a motif's step into a repeated note
+    key = Key(5, "minor")
+    v7 = harmony.make_chord(key, 4, 8.0, 4.0, "seventh", True)
+    under = melody.Harmony(key, (v7,), 8.0)
+    assert 4 in v7.pitch_classes  # E natural: the harmonic-minor dominant
+    tonic, seventh = melody.Tone(7, 0.0, 1.0), melody.Tone(6, 1.0, 1.0)
+    assert [n.pitch % 12 for n in melody.pitches([seventh, tonic], under)] == [4, 5]
+
+
 def test_statement_fits_the_chord():
     key = Key(0, "major")
     under = _under(key, 8, 2)
@@ -162,3 +173,32 @@ def test_statement_fits_the_chord():
         tones = melody.statement(MOTIF, under, t, 4.0, melody.Voice(67))
         assert tones[0].start == t
         assert under.is_tone(tones[0].degree, t)  # starts on a chord tone
+
+
+@pytest.mark.parametrize("density", [0, 1, 2, 3])
+@pytest.mark.parametrize("seed", range(6))
+def test_new_lines_take_rhythms_the_last_sections_did_not(density, seed):
+    key = Key(0, "major")
+    under = _under(key, 8, seed)
+    pool = phrase.LINE_RHYTHMS[(density, 4.0)]
+    for heard in itertools.combinations(pool, 2):
+        shape = phrase.Shape(step=0.5, density=density, variation=1, heard=heard)
+        per = phrase.period(MOTIF, under, 8, 4.0, melody.Voice(70), random.Random(seed), shape)
+        assert per.rhythms and not set(per.rhythms) & set(heard)
+        for r in per.rhythms:  # never a cadence's held notes
+            assert r not in ((4.0,), (2.0, 2.0))
+
+
+@pytest.mark.parametrize("variety", [0.1, 0.5, 0.9])
+@pytest.mark.parametrize("seed", range(8))
+def test_the_answer_never_opens_at_the_call_s_pitch(variety, seed):
+    """Bar 2 is a sequence or a development: when it begins as the call began, it is
+    moved to another degree (the call heard twice at one pitch is a copy)."""
+    under = _under(Key(7, "major"), 8, seed)
+    for motif in (MOTIF, ((0, 0.5), (0, 0.5), (1, 1.0), (-1, 0.5), (2, 1.5))):
+        shape = phrase.Shape(step=0.5, variety=variety)
+        per = phrase.period(motif, under, 8, 4.0, melody.Voice(70), random.Random(seed), shape)
+        call, answer = _bar(per, 0), _bar(per, 1)
+        head = [t.degree - call[0].degree for t in call[:3]]
+        if [t.degree - answer[0].degree for t in answer[:3]] == head:
+            assert answer[0].degree != call[0].degree

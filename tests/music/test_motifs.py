@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 
@@ -86,3 +87,27 @@ def test_contour_bends_the_theme():
 
     assert rise(1) > rise(0) > rise(-1)
     assert rise(1) > 1.0 and rise(-1) < -1.0
+
+
+NAMES = ("Ana", "Ben", "Eve", "Zoe", "Dad", "Maya", "Leo", "Sam", "Kim", "Theodore", "Samantha")
+
+
+@pytest.mark.parametrize("density", [0, 1, 2, 3])
+@pytest.mark.parametrize("bar_beats", [4.0, 3.0])
+def test_speaker_motif_never_drones(density, bar_beats):
+    """At most one repeated note in a row: "did you see the sky" must not come out as
+    four equal eighths on one pitch (Ana's motif used to be G G G F G)."""
+    texts = ["did you see the sky tonight", "hey how are you doing today"]
+    for name in NAMES:
+        for t in texts:
+            m = motifs.speaker_motif(name, [t], bar_beats, density)
+            steps = [s for s, _ in m[1:]]
+            assert all(a != 0 or b != 0 for a, b in itertools.pairwise(steps)), (name, m)
+
+
+def test_a_run_of_equal_words_gets_a_long_note():
+    # five short words: not five equal eighths but eighth-eighth-quarter-eighth-...
+    m = motifs.speaker_motif("Ana", ["did you see the sky"], 4.0, 2)
+    durations = [d for _, d in m]
+    assert durations[:3] == [0.5, 0.5, 1.0]
+    assert max(Counter(durations).values()) < len(durations) - 1

@@ -123,3 +123,60 @@ def test_finale_combines_the_speakers_motifs():
         and sum(1 for n in song.parts[0].notes if n.start == lo + bar * bpb) >= 2
     ]
     assert both == [0, 1]  # two voices together in the finale's first two bars
+
+
+def test_the_coda_s_recall_keeps_the_melody_singable():
+    """The coda recalls the opening call an octave down only where that keeps the whole
+    melody within a 10th + octave (RANGE): a sad song once spanned 23 semitones."""
+    from composer.music.compose import RANGE
+
+    chat = Chat(
+        tuple(Message(s, t) for s, t in [("Ana", "did you see the sky tonight")] * 4), "plain"
+    )
+    for v, a in itertools.product((-1.0, -0.5, 0.0, 0.5, 1.0), repeat=2):
+        for seed in (0, 1):
+            opts = SongOptions(seed=seed, length_s=120, valence=v, arousal=a)
+            song = compose(chat, analyse(chat), opts)
+            coda = song.sections[-1]
+            before = [
+                n.pitch
+                for n in song.parts[0].notes
+                if n.start < (coda.start_bar - 1) * song.beats_per_bar
+            ]
+            lowest = min(_melody(song, coda))
+            assert lowest >= min(min(before), max(before) - RANGE), (v, a, seed)
+
+
+def test_the_hands_imitate_each_other_where_two_people_talk():
+    """In every body section that features a speaker, the left hand answers the melody
+    in its first cadence bar: the previous speaker's motif (a reply) or the section's own
+    call (an echo); the appearances list it and the notes are there (the test of
+    test_compose.py checks every listed appearance is played)."""
+    _, song = _quarrel()
+    featured = {sp.name for sp in song.speakers}
+    body = [s for s in song.sections if s.role not in ("intro", "coda")]
+    heard = {(sec, bar) for sp in song.speakers for sec, bar in sp.appearances}
+    assert len(featured) >= 2
+    bpb = song.beats_per_bar
+    for sec in body:
+        assert (sec.name, sec.start_bar + 3) in heard, sec.name
+        lo, hi = (sec.start_bar + 2) * bpb, (sec.start_bar + 3) * bpb
+        melody = [n.pitch for n in song.parts[0].notes if lo <= n.start < hi]
+        left = [n for n in song.parts[1].notes if lo <= n.start < hi]
+        top = max(n.pitch for n in left)
+        # the left hand's top voice moves (three notes or more) and stays under the melody
+        assert sum(n.pitch >= top - 4 for n in left) >= 3 and top < max(melody)
+
+
+def test_a_climax_that_opens_the_song_is_prepared_by_a_deceptive_cadence():
+    """The sad WhatsApp fixture is most intense at its start, so its climax follows the
+    intro: the vamp turns aside (V - vi) into it, as every later climax is prepared."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "chats" / "whatsapp_android_sad.txt"
+    chat = chats.parse(path.read_bytes(), "auto", filename=path.name)
+    song = compose(chat, analyse(chat), SongOptions(seed=0, length_s=120))
+    assert song.sections[1].role == "climax"
+    intro_end = (song.sections[1].start_bar - 1) * song.beats_per_bar
+    last = [c for c in song.chords if c.start < intro_end][-2:]
+    tonic = song.sections[0].key.tonic
+    sixth = 9 if song.sections[0].key.is_major else 8
+    assert [c.root for c in last] == [(tonic + 7) % 12, (tonic + sixth) % 12]

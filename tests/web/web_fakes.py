@@ -13,7 +13,7 @@ import mido
 import numpy as np
 import soundfile
 
-from composer.album import Album, Record
+from composer.album import Record
 from composer.audio.files import encode_audio
 from composer.audio.formats import audio_format
 from composer.audio.model import Audio
@@ -21,6 +21,7 @@ from composer.errors import InputError
 from composer.pipeline import Request
 from composer.progress import Progress
 from composer.score import MessageMood, NoteEvent, Score
+from composer.storage import Storage
 
 SAMPLE_RATE = 22050
 
@@ -191,7 +192,7 @@ def _text(request: Request) -> str:
     return data or ""
 
 
-def fake_compose(request: Request, progress: Progress, album: Album, name: str) -> Record:
+def fake_compose(request: Request, progress: Progress, album: Storage, name: str) -> Record:
     """Compose-and-save in a few milliseconds; ``FAIL`` in the text raises an InputError."""
     text = _text(request)
     if "FAIL" in text:

@@ -229,7 +229,7 @@ async def _events(song_id: str, state: WebState) -> AsyncIterator[str]:
     summary="The song as a Standard MIDI File",
 )
 def get_midi(song_id: SongId, state: State, download: Download = True) -> Response:
-    return media.song_file(state.album.get(song_id), "song.mid", download)
+    return media.song_file(state.album, state.album.get(song_id), "song.mid", download)
 
 
 @router.get(
@@ -239,7 +239,7 @@ def get_midi(song_id: SongId, state: State, download: Download = True) -> Respon
     summary="Every choice: mood, form, chords, parts and the notes in seconds",
 )
 def get_score(song_id: SongId, state: State, download: Download = False) -> Response:
-    return media.song_file(state.album.get(song_id), "score.json", download)
+    return media.song_file(state.album, state.album.get(song_id), "score.json", download)
 
 
 @router.get(
@@ -249,7 +249,7 @@ def get_score(song_id: SongId, state: State, download: Download = False) -> Resp
     summary="The score as MusicXML (when it was written)",
 )
 def get_musicxml(song_id: SongId, state: State, download: Download = True) -> Response:
-    return media.song_file(state.album.get(song_id), "song.musicxml", download)
+    return media.song_file(state.album, state.album.get(song_id), "song.musicxml", download)
 
 
 @router.get(
@@ -262,4 +262,4 @@ def get_audio(
     song_id: SongId, fmt: AudioFormat, state: State, download: Download = False
 ) -> Response:
     """The saved audio; ``wav``, ``ogg`` and ``flac`` are converted once when missing."""
-    return media.audio_file(state.album.get(song_id), fmt, download)
+    return media.audio_file(state.album, state.album.get(song_id), fmt, download)
