@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="longest job allowed (default 1800); sets Redis' visibility timeout",
     )
+    w.add_argument("--model", help="gpu: the MusicGen model name or local folder to load")
+    w.add_argument("--device", help="gpu: torch device for MusicGen (cuda, mps or cpu)")
+    w.add_argument("--dtype", help="gpu: MusicGen weights' dtype (float32, float16, bfloat16)")
 
     mo = sub.add_parser("models", help="manage downloaded MusicGen checkpoints")
     msub = mo.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
@@ -363,6 +366,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         parse_queues(args.queues),
         concurrency=args.concurrency,
         max_job_s=args.max_job_seconds,
+        engine_options={
+            k: v for k in ("model", "device", "dtype") if (v := getattr(args, k)) is not None
+        },
     )
 
 

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from composer.album import Album
 from composer.cluster.config import QUEUES, check_broker, make_app, redact
 from composer.cluster.jobs import ClusterJobs, ping
 from composer.cluster.store import JobStore, connect
 from composer.cpus import THREADS_ENV, usable_cpus
 from composer.errors import OptionError
+from composer.storage import is_remote, open_album
 
 #: A worker child may take this long to start (it loads the mood model and SoundFont).
 CHILD_START_S = 60.0
@@ -40,7 +40,7 @@ def serve(
     url = check_broker(broker)
     jobs = ClusterJobs(make_app(url), _store(url), max_queue=max_queue)
     print(f"photograph: jobs go to {redact(url)}", file=sys.stderr, flush=True)
-    return serve_web(host, port, Path(storage), jobs=jobs)
+    return serve_web(host, port, storage, jobs=jobs, max_queue=max_queue)
 
 
 def parse_queues(text: str) -> list[str]:
@@ -60,10 +60,13 @@ def worker(
     concurrency: int | None = None,
     max_job_s: int | None = None,
     log_level: str = "INFO",
+    engine_options: dict[str, Any] | None = None,
 ) -> int:
     """Run a Celery worker for ``queues`` saving into ``storage``; returns its exit code.
 
     ``concurrency`` defaults to one process per core for ``cpu`` and one for ``gpu``.
+    ``engine_options`` (``model``, ``device``, ``dtype``) are the MusicGen engine's that
+    each ``gpu`` worker process loads once.
     """
     from celery import signals
 
@@ -75,10 +78,20 @@ def worker(
         raise OptionError("--concurrency must be at least 1")
     n = concurrency or (max(1, usable_cpus()) if "gpu" not in queues else 1)
     limit = max_job_s if max_job_s is not None else MAX_JOB_S
-    root = Album(storage).root.resolve()  # a clear error now if the folder cannot be used
+    # A clear error now if the folder or bucket cannot be used; each child opens it again.
+    open_album(storage)
+    where = str(storage) if is_remote(storage) else str(Path(storage).resolve())
     _store(url)
     app = make_app(url, max_job_s=limit)
-    register(app, url, root, limit)
+    register(app, url, where, limit)
+    if "gpu" in queues:
+        from composer.cluster.batch import register_gpu
+        from composer.cluster.config import BATCH_SIZE
+
+        register_gpu(app, url, where, engine_options)
+        # celery-batches needs the batch's messages in hand (they stay unacknowledged).
+        app.conf.worker_prefetch_multiplier = BATCH_SIZE
+    app.set_current()  # the batch task reaches its pool child by name, in the current app
     app.conf.worker_proc_alive_timeout = CHILD_START_S
     _preload()  # children are forked from this process: they start with these imported
     signals.worker_process_init.connect(_warm, weak=False)
@@ -97,7 +110,7 @@ def worker(
     ]
     print(
         f"photograph: worker {name}: queues {','.join(queues)}, {n} processes, "
-        f"broker {redact(url)}, album {root}",
+        f"broker {redact(url)}, album {where}",
         file=sys.stderr,
         flush=True,
     )

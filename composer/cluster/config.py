@@ -15,7 +15,10 @@ Settings that matter (README, "Scale out"):
   job fails with a clear error;
 - one message per worker process at a time (``worker_prefetch_multiplier=1``): a long
   MusicGen job never holds a second song hostage;
-- queues ``cpu`` (the synth engine) and ``gpu`` (every other engine).
+- queues ``cpu`` (the synth engine; task :data:`TASK`) and ``gpu`` (every other engine;
+  task :data:`TASK_GPU`, which celery-batches hands up to :data:`BATCH_SIZE` waiting songs
+  at once, after at most :data:`BATCH_WAIT_S`; a worker of the ``gpu`` queue prefetches
+  that many messages).
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ MAX_ATTEMPTS = 3
 QUEUES = ("cpu", "gpu")
 CPU_ENGINES = frozenset({"synth"})
 TASK = "photograph.compose"
+#: The ``gpu`` queue's task: MusicGen songs decoded together (celery-batches).
+TASK_GPU = "photograph.compose_batch"
+#: At most this many songs in one batch (the fast decoder's largest CUDA graph) ...
+BATCH_SIZE = 8
+#: ... and a lone song waits at most about this long for others to join it.
+BATCH_WAIT_S = 1.0
 
 
 class BrokerError(StorageError):
@@ -47,6 +56,11 @@ class BrokerError(StorageError):
 def queue_for(engine: str) -> str:
     """The queue a job goes to: ``cpu`` for the synth engine, ``gpu`` for the rest."""
     return "cpu" if engine in CPU_ENGINES else "gpu"
+
+
+def task_for(queue: str) -> str:
+    """The task a queue's messages name: one song at a time (``cpu``), batches (``gpu``)."""
+    return TASK_GPU if queue == "gpu" else TASK
 
 
 def check_broker(url: str | None) -> str:

@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError
 
 from composer.album import new_song_id
 from composer.cluster import codec
-from composer.cluster.config import TASK, BrokerError, queue_for, redact
+from composer.cluster.config import BrokerError, queue_for, redact, task_for
 from composer.cluster.store import JobStore
 from composer.pipeline import Request
 from composer.web.errors import ConflictError, ServiceBusyError
@@ -82,7 +82,7 @@ class ClusterJobs:
                 )
             try:
                 self.app.send_task(
-                    TASK, args=[job_id], task_id=job_id, queue=queue, routing_key=queue
+                    task_for(queue), args=[job_id], task_id=job_id, queue=queue, routing_key=queue
                 )
             except BaseException:
                 with suppress(redis.RedisError):

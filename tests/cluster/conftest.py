@@ -127,12 +127,13 @@ class Proc:
 
 
 class Cluster:
-    """Workers and API replicas on one Redis and one album folder."""
+    """Workers and API replicas on one Redis and one album (a folder, or ``storage``)."""
 
-    def __init__(self, folder: Path, redis: RedisServer) -> None:
+    def __init__(self, folder: Path, redis: RedisServer, storage: str | None = None) -> None:
         self.folder = folder
         self.redis = redis
         self.album = folder / "album"
+        self.storage = storage or str(self.album)
         self.procs: list[Proc] = []
 
     def _spawn(self, args: list[str], name: str, port: int = 0) -> Proc:
@@ -158,20 +159,21 @@ class Cluster:
         concurrency: int = 1,
         wait: bool = True,
         max_job_s: int = MAX_JOB_S,
+        extra: tuple[str, ...] = (),
     ) -> Proc:
-        args = ["worker", "--broker", self.redis.url, "--storage", str(self.album)]
+        args = ["worker", "--broker", self.redis.url, "--storage", self.storage]
         args += ["--queues", queues, "--concurrency", str(concurrency)]
-        args += ["--max-job-seconds", str(max_job_s)]
+        args += ["--max-job-seconds", str(max_job_s), *extra]
         proc = self._spawn(args, "worker")
         if wait:
-            wait_for(lambda: " ready." in proc.text() or proc.popen.poll() is not None, 60,
+            wait_for(lambda: " ready." in proc.text() or proc.popen.poll() is not None, 90,
                      "a worker to be ready")  # fmt: skip
             assert proc.popen.poll() is None, proc.text()
         return proc
 
     def api(self, port: int | None = None) -> Proc:
         port = port or free_port()
-        args = ["serve", "--broker", self.redis.url, "--storage", str(self.album)]
+        args = ["serve", "--broker", self.redis.url, "--storage", self.storage]
         args += ["--port", str(port), "--max-queue", "64"]
         proc = self._spawn(args, "api", port)
         wait_for(lambda: _up(proc) or proc.popen.poll() is not None, 60, "an API replica")

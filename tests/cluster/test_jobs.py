@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from composer.album import Album
 from composer.chat.limits import Limits
 from composer.cli import main
 from composer.cluster import codec
@@ -150,23 +151,45 @@ def test_a_second_delivery_is_success_and_a_fourth_gives_up(
 ) -> None:
     a, _ = replicas
     album = tmp_path / "album"
+    storage = Album(album)
     job = a.submit(Request(moment="the first snow", song=SongOptions(length_s=10), no_audio=True))
-    assert run(job.id, a.store, album, 60).startswith("saved")
+    assert run(job.id, a.store, storage, 60).startswith("saved")
     assert a.state(job.id) is None  # done: the album has it
     # The same message delivered again (its ack was lost): nothing new is written.
     a.store.redis.hset(f"photograph:job:{job.id}", mapping={"status": "queued", "id": job.id})
-    assert run(job.id, a.store, album, 60) == "already saved"
+    assert run(job.id, a.store, storage, 60) == "already saved"
     assert [p.name for p in album.iterdir()] == [job.id]
 
-    assert run("../../etc", a.store, album, 60) == "refused: invalid job id"  # a forged message
+    assert run("../../etc", a.store, storage, 60) == "refused: invalid job id"  # a forged message
 
     lost = a.submit(Request(moment="a crash", no_audio=True))
     for _ in range(MAX_ATTEMPTS):  # three deliveries whose worker died mid-job
         assert a.store.start(lost.id, "host:1:1", MAX_ATTEMPTS) > 0
-    assert run(lost.id, a.store, album, 60) == "gave up"
+    assert run(lost.id, a.store, storage, 60) == "gave up"
     state = a.state(lost.id)
     assert state is not None and state.status == "failed"
     assert state.error_message is not None and "3 times" in state.error_message
+
+
+def test_a_delivery_that_finds_its_song_saved_meanwhile_succeeds(
+    replicas: list[ClusterJobs], tmp_path, monkeypatch
+) -> None:
+    # Two deliveries of one job at once (a worker thought dead still at work): both compose,
+    # the second to save finds the first's song, and that is success with one song.
+    from composer.cluster import tasks
+    from composer.web.worker import compose_and_save_once
+
+    a, _ = replicas
+    storage = Album(tmp_path / "album")
+    request = Request(moment="twice at once", song=SongOptions(length_s=10), no_audio=True)
+    job = a.submit(request)
+    # The other delivery saves the song after this one checked the album, before it saves.
+    first = compose_and_save_once(request, lambda *_: None, storage, job.id)
+    monkeypatch.setattr(tasks, "_saved", lambda album, job_id: False)
+    assert run(job.id, a.store, storage, 60).startswith("saved")
+    assert a.state(job.id) is None  # done, not failed ("already exists")
+    assert [p.name for p in storage.root.iterdir()] == [job.id]
+    assert storage.get(job.id).stamp == first.stamp  # the first song, untouched
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
