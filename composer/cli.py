@@ -40,6 +40,8 @@ EXIT_CODES: dict[type[ComposerError], int] = {
     StorageError: 5,
 }
 DEFAULT_SCORES = Path("scores")
+#: Environment variable for ``--broker`` (also ``composer.cluster.config.BROKER_ENV``).
+BROKER_ENV = "PHOTOGRAPH_BROKER"
 
 
 def exit_code(error: ComposerError) -> int:
@@ -143,6 +145,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LOCATION",
         help="the album: a folder (default: scores) or s3://bucket/prefix",
     )
+    s.add_argument(
+        "--broker",
+        default=os.environ.get(BROKER_ENV),
+        help=f"redis:// or rediss:// URL: run as a replica, jobs go to Celery workers "
+        f"(default: ${BROKER_ENV}; none: the embedded pool)",
+    )
+    s.add_argument("--max-queue", type=int, default=64, help="jobs that may wait before a 503 (64)")
+
+    w = sub.add_parser("worker", help="run a Celery worker for API replicas (--broker)")
+    w.add_argument("--broker", default=os.environ.get(BROKER_ENV), help="redis:// URL")
+    w.add_argument(
+        "--storage",
+        "--scores",
+        dest="storage",
+        default=str(DEFAULT_SCORES),
+        metavar="LOCATION",
+        help="the album: a folder (default: scores) or s3://bucket/prefix",
+    )
+    w.add_argument("--queues", default="cpu", help="cpu (synth), gpu (MusicGen) or cpu,gpu")
+    w.add_argument("--concurrency", type=int, help="worker processes (cpu: one per core)")
+    w.add_argument(
+        "--max-job-seconds",
+        type=int,
+        help="longest job allowed (default 1800); sets Redis' visibility timeout",
+    )
+    w.add_argument("--model", help="gpu: the MusicGen model name or local folder to load")
+    w.add_argument("--device", help="gpu: torch device for MusicGen (cuda, mps or cpu)")
+    w.add_argument("--dtype", help="gpu: MusicGen weights' dtype (float32, float16, bfloat16)")
 
     mo = sub.add_parser("models", help="manage downloaded MusicGen checkpoints")
     msub = mo.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
@@ -387,9 +417,36 @@ def _interrupts() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.max_queue < 0:
+        raise OptionError("--max-queue must be at least 0")
+    if args.broker:
+        from composer.cluster.commands import serve as serve_replica
+
+        return serve_replica(
+            args.broker, args.storage, host=args.host, port=args.port, max_queue=args.max_queue
+        )
     from composer.web.server import serve
 
-    return serve(host=args.host, port=args.port, scores=args.storage)
+    return serve(host=args.host, port=args.port, scores=args.storage, max_queue=args.max_queue)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from composer.cluster.commands import parse_queues, worker
+
+    if not args.broker:
+        raise OptionError(
+            f"a worker needs a broker: --broker redis://HOST:PORT/DB or ${BROKER_ENV}"
+        )
+    return worker(
+        args.broker,
+        args.storage,
+        parse_queues(args.queues),
+        concurrency=args.concurrency,
+        max_job_s=args.max_job_seconds,
+        engine_options={
+            k: v for k in ("model", "device", "dtype") if (v := getattr(args, k)) is not None
+        },
+    )
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -406,6 +463,7 @@ COMMANDS = {
     "render": cmd_render,
     "live": cmd_live,
     "serve": cmd_serve,
+    "worker": cmd_worker,
     "models": cmd_models,
 }
 

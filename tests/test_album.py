@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -102,3 +103,22 @@ def test_the_saved_audio_stays_the_songs_audio_after_a_conversion(tmp_path):
     os.utime(converted, ns=(later, later))
     audio = album.get("s").audio
     assert audio is not None and audio.name == "song.opus"
+
+
+def test_another_hosts_write_is_left_alone_until_stale(tmp_path):
+    # An album on a shared volume: another machine's temporary folder may be a write in
+    # progress (its pid means nothing here), so it stays until it is a day old.
+    from composer.album import STALE_S, host_tag
+
+    fresh = tmp_path / ".tmp-hdeadbeef-1-abc"
+    stale = tmp_path / ".tmp-hdeadbeef-1-def"
+    fresh.mkdir()
+    stale.mkdir()
+    old = time.time() - STALE_S - 60
+    os.utime(stale, (old, old))
+    dead_here = tmp_path / f".tmp-{host_tag()}-999999999-ghi"
+    dead_here.mkdir()
+    Album(tmp_path)
+    assert fresh.exists() and not stale.exists() and not dead_here.exists()
+    assert Album(tmp_path).save(_files(1), "x").id == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "x"]

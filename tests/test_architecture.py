@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "live": {"album", "audio", "chat", "midi", "mood", "music", "pipeline", "report", "storage"},
     "web": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation", "report",
             "pipeline", "storage", "live"},
+    "cluster": {"album", "audio", "chat", "engines", "midi", "mood", "music", "notation",
+                "report", "pipeline", "storage", "web", "live"},
 }  # fmt: skip
 
 

@@ -184,7 +184,8 @@ def test_out_never_overwrites(tmp_path, capsys):
 def test_default_path_stays_light():
     code = (
         "import sys, composer.cli as c; c.build_parser();"
-        "heavy=[m for m in ('torch','transformers','fastapi','music21','scipy','boto3')"
+        "heavy=[m for m in ('torch','transformers','fastapi','music21','scipy','celery','redis',"
+        "'boto3')"
         " if m in sys.modules];"
         "print(','.join(heavy))"
     )

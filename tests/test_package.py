@@ -132,6 +132,10 @@ def test_wheel_and_sdist_hold_every_shipped_file(dist: Path) -> None:
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert re.search(r"^License-Expression: MIT AND CC-BY-SA-4\.0$", meta, re.M)
     assert re.search(r"^Requires-Dist: transformers.*<6.*extra == \"gpu\"", meta, re.M)
+    # photograph[cluster]: serve --broker, worker, the S3 album
+    for dep in ("celery", "celery-batches", "redis", "boto3"):
+        assert re.search(rf"^Requires-Dist: {dep}.*extra == \"cluster\"", meta, re.M), dep
+    assert any(n == "composer/cluster/tasks.py" for n in names)
     (sdist,) = dist.glob("photograph-*.tar.gz")
     with tarfile.open(sdist) as t:
         members = [m.name for m in t.getmembers() if m.isfile()]

@@ -20,7 +20,7 @@ from composer.errors import NotFoundError
 from composer.resources import WEB_PAGE, data_dir
 from composer.storage import is_remote, open_album
 from composer.web import docs, errors, uploads
-from composer.web.jobs import ExecutorKind, JobManager
+from composer.web.jobs import ExecutorKind, JobManager, JobQueue
 from composer.web.live import LiveHub
 from composer.web.routers import live, meta, songs
 from composer.web.state import WebState
@@ -93,6 +93,7 @@ def create_app(
     warm_up: bool = True,
     live_sessions: int = 8,
     live_speed: float = 1.0,
+    jobs: JobQueue | None = None,
 ) -> FastAPI:
     """Build the app for the album at ``scores``.
 
@@ -123,32 +124,38 @@ def create_app(
         Live sessions (``/api/live``) that may play at once (``POST`` answers 503 beyond).
     live_speed : float
         Rate of the live sessions' playback clock (1.0: real time; tests play faster).
+    jobs : JobQueue, optional
+        Where jobs go instead of the embedded pool (``photograph serve --broker``: Celery
+        workers); ``compose_fn``, ``workers``, ``max_queue``, ``executor`` and ``warm_up``
+        are then unused.
     """
     if max_upload_bytes < 1 or max_unzipped_bytes < 1:
         raise ValueError("upload limits must be positive")
     album = open_album(scores)
     if is_remote(scores):
         album.clean()  # parts of songs whose writer died (a folder album cleans on opening)
-    jobs = JobManager(
-        album.location if is_remote(scores) else Path(scores),
-        compose_fn,
-        workers=workers,
-        max_queue=max_queue,
-        executor=executor,
-        warm_up=warm_up,
-    )
+    if jobs is None:
+        jobs = JobManager(
+            album.location if is_remote(scores) else Path(scores),
+            compose_fn,
+            workers=workers,
+            max_queue=max_queue,
+            executor=executor,
+            warm_up=warm_up,
+        )
+    queue: JobQueue = jobs
     limits = uploads.UploadLimits(
         max_upload_bytes, max_unzipped_bytes, receive_timeout_s, body_timeout_s
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs.start()
+        queue.start()
         try:
             yield
         finally:
             await app.state.live.shutdown()
-            jobs.shutdown()
+            queue.shutdown()
 
     offline_docs = docs.local_docs_available()
     app = FastAPI(
@@ -161,7 +168,7 @@ def create_app(
     )
     if offline_docs:
         docs.install(app)
-    app.state.web = WebState(album, jobs, SongViews(album), limits)
+    app.state.web = WebState(album, queue, SongViews(album), limits)
     app.state.live = LiveHub(album, max_sessions=live_sessions, speed=live_speed)
     errors.install(app)
     app.include_router(songs.router)

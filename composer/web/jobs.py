@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from composer.album import new_song_id
 from composer.cpus import native_threads_for_children, usable_cpus
@@ -71,13 +71,28 @@ class _Job:
         )
 
 
+class JobQueue(Protocol):
+    """What the routes need of a job manager: :class:`JobManager` (the embedded pool) or
+    ``composer.cluster.jobs.ClusterJobs`` (Celery workers, records in Redis)."""
+
+    #: Calls go over the network: the routes make them from a worker thread.
+    remote: bool
+
+    def start(self) -> None: ...
+    def shutdown(self) -> None: ...
+    def submit(self, request: Request, hint: str | None = None) -> JobState: ...
+    def state(self, job_id: str) -> JobState | None: ...
+    def forget(self, job_id: str) -> bool: ...
+    def stats(self) -> dict[str, Any]: ...
+
+
 def cpu_count() -> int:
     """Cores this server may use (``$PHOTOGRAPH_THREADS`` or the affinity mask)."""
     return max(1, usable_cpus())
 
 
 class JobManager:
-    """Queue, run and track compose jobs.
+    """Queue, run and track compose jobs (in this process's memory: not ``remote``).
 
     Parameters
     ----------
@@ -125,6 +140,7 @@ class JobManager:
         self._seconds = 0.0  # running mean of a job's duration, for Retry-After
         self._closed = False
         self.completed = 0
+        self.remote = False
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:

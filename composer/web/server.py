@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from composer.errors import OptionError
-from composer.web.jobs import ExecutorKind
+from composer.web.jobs import ExecutorKind, JobQueue
 
 #: Connections beyond this get uvicorn's plain 503 (a safety valve, not a queue).
 MAX_CONNECTIONS = 1000
@@ -47,17 +47,20 @@ def serve(
     workers: int | None = None,
     executor: ExecutorKind = "process",
     log_level: str = "info",
+    jobs: JobQueue | None = None,
+    max_queue: int = 64,
 ) -> int:
     """Serve the API and the playback page until interrupted; returns the exit code.
 
     ``port`` 0 picks a free port; the address is printed on stderr either way. ``scores``
     is the album: a folder or ``s3://bucket/prefix`` (:func:`composer.storage.open_album`).
+    ``jobs`` replaces the embedded pool (``photograph serve --broker``: Celery workers).
     """
     import uvicorn
 
     from composer.web.app import create_app
 
-    app = create_app(scores, workers=workers, executor=executor)
+    app = create_app(scores, workers=workers, executor=executor, jobs=jobs, max_queue=max_queue)
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

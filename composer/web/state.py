@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from composer.storage import Storage
-from composer.web.jobs import JobManager
+from composer.web.jobs import JobQueue
 from composer.web.uploads import UploadLimits
 from composer.web.views import SongViews
 
@@ -17,7 +17,7 @@ class WebState:
     """The application's state (one per app, kept on ``app.state.web``)."""
 
     album: Storage
-    jobs: JobManager
+    jobs: JobQueue
     views: SongViews
     limits: UploadLimits
 

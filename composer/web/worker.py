@@ -54,6 +54,20 @@ class Outcome:
 
 def compose_and_save(request: Request, progress: Progress, album: Storage, name: str) -> Record:
     """The real job: :func:`composer.pipeline.compose`, then ``save`` under ``name``."""
+    return _compose_then_save(request, progress, album, name, exclusive=True)
+
+
+def compose_and_save_once(
+    request: Request, progress: Progress, album: Storage, name: str
+) -> Record:
+    """:func:`compose_and_save` for a job that may run twice (a Celery redelivery): the
+    song already saved under ``name`` is the result, never an error or a second song."""
+    return _compose_then_save(request, progress, album, name, once=True)
+
+
+def _compose_then_save(
+    request: Request, progress: Progress, album: Storage, name: str, **how: bool
+) -> Record:
     from composer.pipeline import compose, save
 
     def scaled(stage: str, done: float, total: float) -> None:
@@ -61,7 +75,7 @@ def compose_and_save(request: Request, progress: Progress, album: Storage, name:
 
     comp = compose(request, scaled)
     progress("saving", 0.9, 1.0)
-    return save(comp, request, album, name, exclusive=True)
+    return save(comp, request, album, name, **how)
 
 
 def init_process(queue: Any, threads: int = 1) -> None:
@@ -103,12 +117,25 @@ def run_job(
     job_id: str,
     compose_fn: ComposeFn,
     request: Request,
-    album_root: Path | str,
+    album_root: Path | str | Storage,
     sink: Sink | None = None,
 ) -> Outcome:
-    """Run one job and report its progress (throttled) to ``sink`` or the process queue."""
+    """Run one job and report its progress (throttled) to ``sink`` or the process queue.
+
+    ``album_root``: the album's location (opened here), or an album kept open by the caller.
+    """
     emit = sink if sink is not None else _queue_sink
     start = time.monotonic()
+    progress = throttled(job_id, emit)
+    emit(job_id, "started", 0.0)
+    album = open_album(album_root) if isinstance(album_root, str | Path) else album_root
+    record = compose_fn(request, progress, album, job_id)
+    return Outcome(record.id, time.monotonic() - start)
+
+
+def throttled(job_id: str, emit: Sink) -> Progress:
+    """Job ``job_id``'s progress for ``emit``: a fraction, at most every
+    :data:`MIN_INTERVAL_S` per stage (a new stage at once)."""
     last_stage, last_at = "", 0.0
 
     def progress(stage: str, done: float, total: float) -> None:
@@ -120,6 +147,4 @@ def run_job(
         last_stage, last_at = stage, now
         emit(job_id, stage, fraction)
 
-    emit(job_id, "started", 0.0)
-    record = compose_fn(request, progress, open_album(album_root), job_id)
-    return Outcome(record.id, time.monotonic() - start)
+    return progress

@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from composer.album import check_id
 from composer.audio.formats import AUDIO_FORMATS
-from composer.errors import ComposerError, NotFoundError
+from composer.errors import BusyError, ComposerError, NotFoundError
 from composer.web import media
+from composer.web.jobs import JobState
 from composer.web.schemas import (
     Accepted,
     ComposeForm,
@@ -88,7 +89,10 @@ async def create_song(request: Request, state: State) -> JSONResponse:
     event stream. The id is the song's name in the album once it is done.
     """
     compose_request, hint = await read_compose(request, state.limits, run_in_threadpool)
-    job = state.jobs.submit(compose_request, hint)
+    if state.jobs.remote:  # a network round trip (Redis): off the event loop
+        job = await run_in_threadpool(state.jobs.submit, compose_request, hint)
+    else:
+        job = state.jobs.submit(compose_request, hint)
     links = job_links(job.id)
     return JSONResponse(
         {"id": job.id, "status": job.status, "links": links},
@@ -133,7 +137,7 @@ def list_songs(
 async def get_song(song_id: SongId, state: State) -> JSONResponse:
     """Queued, running (with progress and stage), failed (with the error) or done."""
     check_id(song_id)
-    job = state.jobs.state(song_id)
+    job = await _job(state, song_id)
     if job is not None:
         return JSONResponse(job_view(job))
     return JSONResponse(await run_in_threadpool(state.views.get, song_id))
@@ -158,13 +162,20 @@ async def song_events(song_id: SongId, state: State) -> StreamingResponse:
     """``progress`` events while the song is made, then one ``done`` (the song's status)
     or ``failed`` (the error) event, and the stream ends."""
     check_id(song_id)
-    if state.jobs.state(song_id) is None:
+    if await _job(state, song_id) is None:
         await run_in_threadpool(state.views.get, song_id)  # 404 when unknown
     return StreamingResponse(
         _events(song_id, state),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+async def _job(state: WebState, song_id: str) -> JobState | None:
+    """The job's state; read in a worker thread when the queue is remote (Redis)."""
+    if state.jobs.remote:
+        return await run_in_threadpool(state.jobs.state, song_id)
+    return state.jobs.state(song_id)
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
@@ -176,7 +187,11 @@ async def _events(song_id: str, state: WebState) -> AsyncIterator[str]:
     last: tuple[Any, ...] | None = None
     started = sent = time.monotonic()
     while time.monotonic() - started < MAX_STREAM_S:
-        job = state.jobs.state(song_id)
+        try:
+            job = await _job(state, song_id)
+        except BusyError:  # a remote queue's store is restarting: keep the stream open
+            await asyncio.sleep(POLL_S)
+            continue
         if job is None:
             try:
                 view = await run_in_threadpool(state.views.get, song_id)
