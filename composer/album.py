@@ -220,7 +220,7 @@ class Album:
         folder = self.root / check_id(song_id)
         try:
             return self._record(folder)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # nothing, or a stray plain file
             raise NotFoundError(f"no song with id {song_id!r}") from None
 
     def score(self, song_id: str) -> dict[str, Any]:

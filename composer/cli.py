@@ -420,8 +420,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.max_queue < 0:
         raise OptionError("--max-queue must be at least 0")
     if args.broker:
-        from composer.cluster.commands import serve as serve_replica
-
+        serve_replica = _cluster().serve
         return serve_replica(
             args.broker, args.storage, host=args.host, port=args.port, max_queue=args.max_queue
         )
@@ -430,9 +429,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(host=args.host, port=args.port, scores=args.storage, max_queue=args.max_queue)
 
 
-def cmd_worker(args: argparse.Namespace) -> int:
-    from composer.cluster.commands import parse_queues, worker
+def _cluster() -> Any:
+    """The cluster commands, or one clear line when the ``cluster`` extra is missing."""
+    try:
+        import celery  # noqa: F401 (checked here: the commands import it late)
+        import redis  # noqa: F401 (as celery)
 
+        from composer.cluster import commands
+    except ImportError as e:
+        raise EngineUnavailableError(
+            f"the cluster needs {e.name or 'celery and redis'}: pip install 'photograph[cluster]'"
+        ) from e
+    return commands
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    commands = _cluster()
+    parse_queues, worker = commands.parse_queues, commands.worker
     if not args.broker:
         raise OptionError(
             f"a worker needs a broker: --broker redis://HOST:PORT/DB or ${BROKER_ENV}"

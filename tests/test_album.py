@@ -122,3 +122,10 @@ def test_another_hosts_write_is_left_alone_until_stale(tmp_path):
     assert fresh.exists() and not stale.exists() and not dead_here.exists()
     assert Album(tmp_path).save(_files(1), "x").id == "x"
     assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "x"]
+
+
+def test_a_plain_file_in_the_album_is_no_song(tmp_path):
+    album = Album(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a song")
+    with pytest.raises(NotFoundError):
+        album.get("notes.txt")

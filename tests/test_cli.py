@@ -240,3 +240,19 @@ def test_audio_opus_compose_and_render(tmp_path, capsys):
     assert soundfile.info(str(tmp_path / "r.opus")).samplerate == 48000
     code, _, err = run(["render", tmp_path / "s" / "song.mid", "-o", tmp_path / "r.aac"], capsys)
     assert code == 2 and ".opus" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("missing", ["celery", "redis"])
+@pytest.mark.parametrize("argv", [["worker"], ["serve"]])
+def test_cluster_commands_without_the_cluster_extra_say_what_to_install(missing, argv):
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None\n"
+        "from composer.cli import main\n"
+        f"sys.exit(main({argv!r} + ['--broker', 'redis://127.0.0.1:1/0']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 3
+    assert "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [
+        f"photograph: error: the cluster needs {missing}: pip install 'photograph[cluster]'"
+    ]

@@ -53,7 +53,16 @@ def run_batch(
     outcomes: dict[str, str] = {}
     groups: dict[tuple[str, str], list[tuple[str, Request]]] = {}
     for job_id in job_ids:
-        admitted = admit(job_id, store, album)
+        try:
+            admitted = admit(job_id, store, album)
+        except ComposerError as e:  # the album could not be read (a bucket's error, say)
+            store.fail(job_id, e.code, e.message)
+            outcomes[job_id] = f"failed: {e.code}"
+            continue
+        except OSError as e:
+            store.fail(job_id, "storage", f"the album could not be read: {e.strerror or e}")
+            outcomes[job_id] = "failed: storage"
+            continue
         if isinstance(admitted, str):
             outcomes[job_id] = admitted
             continue
@@ -76,6 +85,8 @@ def run_batch(
 def _decode_together(
     jobs: list[tuple[str, Request]], store: JobStore, album: Storage, engine: Any
 ) -> dict[str, str]:
+    from celery.exceptions import SoftTimeLimitExceeded
+
     from composer.pipeline import compose_batch, save
 
     sink = best_effort(store)
@@ -84,6 +95,10 @@ def _decode_together(
         results = compose_batch([r for _, r in jobs], progresses, engine=engine)
     except redis.RedisError:
         raise
+    except SoftTimeLimitExceeded:  # the limit is per batch (README: Scale out)
+        for job_id, _ in jobs:
+            store.fail(job_id, "timeout", "the batch of songs took longer than allowed")
+        return {job_id: "timed out" for job_id, _ in jobs}
     except ComposerError as e:  # the engine itself (missing files, out of memory...)
         for job_id, _ in jobs:
             store.fail(job_id, e.code, e.message)

@@ -147,7 +147,9 @@ def make_app(broker: str, *, max_job_s: int = MAX_JOB_S) -> Any:
         task_default_queue="cpu",
         task_create_missing_queues=False,
         task_soft_time_limit=max_job_s,
-        task_time_limit=max_job_s + 30,
+        # the hard limit falls inside the visibility timeout: a job stuck in C code is
+        # killed before Redis could hand its message to a second worker
+        task_time_limit=max_job_s + max(2, (timeout - max_job_s) // 2),
         broker_transport_options=transport,
         broker_connection_retry_on_startup=True,
         broker_use_ssl=_ssl_options(broker),

@@ -94,7 +94,16 @@ def run(job_id: str, store: JobStore, album: Storage, max_job_s: int) -> str:
     """
     from celery.exceptions import SoftTimeLimitExceeded
 
-    admitted = admit(job_id, store, album)
+    try:
+        admitted = admit(job_id, store, album)
+    except redis.RedisError:
+        raise  # the job store is unreachable: the message is not acknowledged (register)
+    except ComposerError as e:  # the album could not be read (a bucket's error, say)
+        store.fail(job_id, e.code, e.message)
+        return f"failed: {e.code}"
+    except OSError as e:
+        store.fail(job_id, "storage", f"the album could not be read: {e.strerror or e}")
+        return "failed: storage"
     if isinstance(admitted, str):
         return admitted
     raw, attempt = admitted

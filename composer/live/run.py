@@ -20,7 +20,7 @@ from typing import IO
 
 import numpy as np
 
-from composer.album import TMP_PREFIX, Album, Record
+from composer.album import TMP_PREFIX, Album, Record, host_tag
 from composer.errors import InputError
 from composer.live.save import save
 from composer.live.session import RATE, LiveSession
@@ -83,7 +83,9 @@ class _Growing:
     def __init__(self, album: Album) -> None:
         import soundfile
 
-        self.dir = album.root / f"{TMP_PREFIX}{os.getpid()}-live"
+        # named like the album's own temp folders (host and pid): a clean-up on another
+        # machine sharing the folder leaves it alone
+        self.dir = album.root / f"{TMP_PREFIX}{host_tag()}-{os.getpid()}-live"
         self.dir.mkdir(exist_ok=True)
         self._wav = soundfile.SoundFile(self.dir / "song.wav", "w", RATE, 2, "PCM_16")
         self._midi_at = 0.0

@@ -20,9 +20,11 @@ ranges and audio conversion work as for a folder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 import uuid
@@ -87,8 +89,7 @@ class S3Album:
         self.bucket, self.prefix = parse(location)
         self._s3 = client()
         digest = hashlib.sha256(location.encode()).hexdigest()[:12]
-        default = Path(tempfile.gettempdir()) / f"photograph-s3-{os.getuid()}" / digest
-        self.cache_dir = cache_dir or default
+        self.cache_dir = cache_dir or _private_cache() / digest
         with self._errors(f"cannot use {location} as the album"):
             self._s3.head_bucket(Bucket=self.bucket)
 
@@ -384,3 +385,16 @@ class _S3Errors:
         else:
             return
         raise StorageError(f"{self.what}: {why}") from None
+
+
+def _private_cache() -> Path:
+    """This user's download cache in the temp folder (mode 0700): a folder of that name
+    that someone else made, or that others may write, is not used (files could be planted
+    there); a fresh private one is made instead."""
+    top = Path(tempfile.gettempdir()) / f"photograph-s3-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        top.mkdir(mode=0o700)
+    st = top.lstat()
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077:
+        return top
+    return Path(tempfile.mkdtemp(prefix="photograph-s3-"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -31,7 +32,9 @@ from composer.web.errors import ServiceBusyError
 LOOKAHEAD_S = 0.3  # audio rendered and sent ahead of the playback clock
 TICK_S = 0.02  # how often a room looks at its clock
 MAX_TEXT = 1000  # characters of a message
+log = logging.getLogger("composer.web")
 MAX_FRAME = 4096  # bytes of an incoming WebSocket frame
+SEND_TIMEOUT_S = 2.0  # a client that takes longer to take one frame is dropped
 RATE_PER_S = 2.0  # messages a second per room, sustained ...
 BURST = 8  # ... after a burst of this many
 IDLE_S = 300.0  # no message for this long: the session ends
@@ -96,8 +99,9 @@ class Room:
 
         async with self._starting:  # two clients may join at once: one synth
             if self._session is None:
+                encoder = Encoder()  # first: a missing libopus leaves no synth behind
                 self._session = await asyncio.to_thread(LiveSession, self.options)
-                self._encoder = Encoder()
+                self._encoder = encoder
 
     def check(self, token: str) -> bool:
         return secrets.compare_digest(token.encode(), self.token.encode())
@@ -151,8 +155,9 @@ class Room:
     async def broadcast(self, item: dict[str, Any] | bytes) -> None:
         for key, send in list(self.clients.items()):
             try:
-                await send(item)
-            except Exception:  # a client that went away: it is dropped, the others go on
+                # a client that stops reading must not hold the music up for the others
+                await asyncio.wait_for(send(item), SEND_TIMEOUT_S)
+            except Exception:  # gone, or too slow: it is dropped, the others go on
                 self.clients.pop(key, None)
 
     def _block(self) -> tuple[bytes, list[dict[str, Any]]]:
@@ -207,6 +212,11 @@ class Room:
                 await self.broadcast({"type": "ended", "song": None})
         except ComposerError as e:
             await self.broadcast({"type": "error", "code": e.code, "message": e.message})
+        except Exception:  # a bug or a broken library: say so, never end silently
+            log.exception("live session %s failed", self.id)
+            await self.broadcast(
+                {"type": "error", "code": "internal", "message": "the live session failed"}
+            )
         finally:
             self.closed = True
             await self.hub.close(self)

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import re
 import socket
 import sys
 from pathlib import Path
@@ -76,6 +78,10 @@ def serve(
             file=sys.stderr,
             flush=True,
         )
+    from composer.web.live import MAX_FRAME
+
+    logging.getLogger("uvicorn.error").addFilter(HideTokens())
+    logging.getLogger("uvicorn.access").addFilter(HideTokens())
     config = uvicorn.Config(
         app,
         log_level=log_level,
@@ -84,12 +90,30 @@ def serve(
         limit_concurrency=MAX_CONNECTIONS,
         server_header=False,
         proxy_headers=False,
+        ws_max_size=2 * MAX_FRAME,  # a bigger live message is refused by the transport
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
     return 0
+
+
+class HideTokens(logging.Filter):
+    """Keep live sessions' tokens (``?token=…`` in a WebSocket's path) out of the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(
+                _TOKEN.sub("token=***", a) if isinstance(a, str) else a for a in args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN.sub("token=***", record.msg)
+        return True
+
+
+_TOKEN = re.compile(r"token=[^&\s\"']+")
 
 
 def main(argv: list[str] | None = None) -> int:

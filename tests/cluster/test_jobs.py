@@ -192,6 +192,26 @@ def test_a_delivery_that_finds_its_song_saved_meanwhile_succeeds(
     assert storage.get(job.id).stamp == first.stamp  # the first song, untouched
 
 
+def test_an_album_that_cannot_be_read_fails_the_job_never_leaves_it_running(
+    replicas: list[ClusterJobs], tmp_path, monkeypatch
+) -> None:
+    from composer.cluster import tasks
+    from composer.errors import StorageError
+
+    a, b = replicas
+    storage = Album(tmp_path / "album")
+    job = a.submit(Request(moment="a bucket that answers 503", no_audio=True))
+
+    def unreadable(album: Album, job_id: str) -> bool:
+        raise StorageError("the bucket answered 503")
+
+    monkeypatch.setattr(tasks, "_saved", unreadable)
+    assert run(job.id, a.store, storage, 60).startswith("failed")
+    state = b.state(job.id)
+    assert state is not None and state.status == "failed"
+    assert state.error_message is not None and "503" in state.error_message
+
+
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     """``photograph ARGS`` in this process: (exit code, stderr)."""
     capsys.readouterr()

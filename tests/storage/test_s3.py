@@ -143,3 +143,18 @@ def test_the_first_mark_wins_and_names_its_writer(s3_location: str) -> None:
     assert album._put_mark("m", "writer-2", b"{}") is False  # If-None-Match: *
     head = album._head("m")
     assert head is not None and head["Metadata"]["part"] == "writer-1"
+
+
+def test_the_download_cache_is_private(tmp_path, monkeypatch) -> None:
+    import os
+    import tempfile
+
+    from composer.storage import s3
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    mine = s3._private_cache()
+    assert mine == tmp_path / f"photograph-s3-{os.getuid()}"
+    assert mine.stat().st_mode & 0o777 == 0o700
+    mine.chmod(0o777)  # as if someone else had made it for us, open to all
+    other = s3._private_cache()
+    assert other != mine and other.stat().st_mode & 0o777 == 0o700

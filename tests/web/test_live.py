@@ -131,3 +131,37 @@ def test_an_idle_session_ends_by_itself(make_client: ClientFactory, monkeypatch)
         events, frames = until(ws, "ended")  # nobody wrote: nothing to keep
         assert events[-1]["song"] is None and frames > 0
     assert client.get("/api/live").json()["playing"] == 0
+
+
+def test_the_server_log_never_shows_a_live_token():
+    import logging
+
+    from composer.web.server import HideTokens
+
+    record = logging.LogRecord(
+        "uvicorn.error", logging.INFO, __file__, 1, '%s - "WebSocket %s" [accepted]',
+        ("127.0.0.1:5000", "/api/live/abc?token=s3cr3t-Tok_en&x=1"), None,
+    )  # fmt: skip
+    assert HideTokens().filter(record)
+    line = record.getMessage()
+    assert "s3cr3t" not in line and "token=***&x=1" in line
+
+
+def test_a_session_that_cannot_start_says_why_and_frees_its_place(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import composer.live.session as session_module
+    from composer.errors import EngineUnavailableError
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise EngineUnavailableError("no SoundFont here")
+
+    monkeypatch.setattr(session_module, "LiveSession", broken)
+    client = make_client(live_speed=FAST)
+    url = client.post("/api/live", json={"seed": 3}).json()["links"]["socket"]
+    with client.websocket_connect(url) as ws:
+        kind, item = receive(ws)
+        assert kind == "json" and item["type"] == "error"
+        assert item["code"] == "engine_unavailable" and "SoundFont" in item["message"]
+    hub = client.app.state.live  # type: ignore[attr-defined]
+    assert hub.playing == 0 and not hub.rooms

@@ -4,8 +4,8 @@
 ``/api/live/{id}?token=…`` (several may share a session), send
 ``{"type": "message", "speaker", "text"}`` and ``{"type": "end"}``, and receive binary
 audio frames (20 ms Opus packets, about 100 ms per frame: a 4-byte packet index, then
-2-byte length + packet for each) and JSON events: ``bar``, ``response``, ``saved``,
-``error``. See :mod:`composer.web.live` for the clock and the limits.
+2-byte length + packet for each) and JSON events: ``bar``, ``notes``, ``response``,
+``saved``, ``ended``, ``error``. See :mod:`composer.web.live` for the clock and the limits.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from composer.errors import ComposerError, InputError, OptionError
 from composer.web.errors import describe_validation
-from composer.web.live import MAX_FRAME, MAX_TEXT, LiveHub, Room
+from composer.web.live import BURST, MAX_FRAME, MAX_TEXT, RATE_PER_S, LiveHub, Room
 from composer.web.schemas import ErrorOut
 
 API = "/api/live"
@@ -143,7 +143,14 @@ async def live_socket(websocket: WebSocket, room_id: str, token: str = "") -> No
         await websocket.close(code=1000)
 
     hub.on_close(room, close)
-    await room.join(key, send)
+    try:
+        await room.join(key, send)
+    except ComposerError as e:  # no synth here (SoundFont, FluidSynth or libopus missing)
+        await send({"type": "error", "code": e.code, "message": e.message})
+        await websocket.close(code=1011)
+        if not room.playing:
+            await hub.close(room)
+        return
     try:
         while not room.closed:
             message = await websocket.receive()
@@ -171,7 +178,9 @@ async def _handle(room: Room, raw: str, send: Any) -> None:
         if isinstance(item, EndIn):
             await room.end()
         elif not room.take():
-            raise InputError("too many messages: at most 2 a second (bursts of 8)")
+            raise InputError(
+                f"too many messages: at most {RATE_PER_S:g} a second (bursts of {BURST})"
+            )
         else:
             await room.message(item.speaker, item.text)
     except ComposerError as e:
