@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,8 +79,10 @@ class LiveSession:
         parts = self.composer.song().parts
         self.renderer = ContinuousRenderer(RATE, soundfont, chorus=_chorus(soundfont, parts))
         self._scale = RATE / fluid.BLOCK
-        self._blocks: list[np.ndarray] = []
-        self._keep = keep_audio
+        # what was played, spooled to a temporary file (a session may last an hour:
+        # 384 KB a second would otherwise stay in memory)
+        self._spool = tempfile.TemporaryFile() if keep_audio else None  # noqa: SIM115 (closed in close())
+        self._spooled = 0  # frames
         self.messages: list[tuple[str, str, float]] = []  # speaker, text, arrival (s)
         first: list[Event] = []
         for i, p in enumerate(parts):
@@ -144,8 +147,9 @@ class LiveSession:
         stop = start + frames
         notes = self._commit(self._horizon(stop))
         samples = self.renderer.render(frames)
-        if self._keep:
-            self._blocks.append(samples)
+        if self._spool is not None:
+            self._spool.write(np.ascontiguousarray(samples, dtype=np.float32).tobytes())
+            self._spooled += len(samples)
         return Block(start, samples, tuple(notes))
 
     def _horizon(self, stop: int) -> float:
@@ -186,14 +190,19 @@ class LiveSession:
 
     def audio(self) -> np.ndarray:
         """Everything rendered so far (cut to the song's length once it is known)."""
-        if not self._blocks:
+        if self._spool is None or not self._spooled:
             return np.zeros((0, 2), dtype=np.float32)
-        out = np.concatenate(self._blocks)
+        out = np.empty((self._spooled, 2), dtype=np.float32)
+        self._spool.seek(0)
+        self._spool.readinto(out.data.cast("B"))
+        self._spool.seek(0, os.SEEK_END)
         total = self.total_frames
         return out[:total] if total is not None else out
 
     def close(self) -> None:
         self.renderer.close()
+        if self._spool is not None:
+            self._spool.close()
 
 
 def _chorus(soundfont: str | os.PathLike[str] | None, parts: tuple[Part, ...]) -> bool:
