@@ -35,6 +35,7 @@ MAX_TEXT = 1000  # characters of a message
 log = logging.getLogger("composer.web")
 MAX_FRAME = 4096  # bytes of an incoming WebSocket frame
 SEND_TIMEOUT_S = 2.0  # a client that takes longer to take one frame is dropped
+SHUTDOWN_S = 4.0  # at shutdown, songs with messages get this long to finish and be saved
 RATE_PER_S = 2.0  # messages a second per room, sustained ...
 BURST = 8  # ... after a burst of this many
 IDLE_S = 300.0  # no message for this long: the session ends
@@ -70,6 +71,7 @@ class Room:
         self.last_client = time.monotonic()
         self.saved: str | None = None
         self.closed = False
+        self.hurry = False  # the server is stopping: finish the song without the clock
         self._bars_sent = 0
         self._allow = float(BURST)
         self._allow_at = time.monotonic()
@@ -196,10 +198,10 @@ class Room:
         s = self.session
         try:
             while not s.done and not self.closed:
-                if self._too_long():
+                if self._too_long() or (self.hurry and s.composer.end_beat is None):
                     await self.end()
                 async with self.lock:
-                    while s.rendered_s < self.clock() + LOOKAHEAD_S and not s.done:
+                    while (self.hurry or s.rendered_s < self.clock() + LOOKAHEAD_S) and not s.done:
                         frame, events = await asyncio.to_thread(self._block)
                         for ev in events:
                             await self.broadcast(ev)
@@ -273,7 +275,19 @@ class LiveHub:
             room.session.close()
 
     async def shutdown(self) -> None:
+        """Stop every room; one where somebody wrote ends its song now (the final
+        cadence, rendered without waiting for the clock) and saves it to the album."""
+        finishing = []
         for room in list(self.rooms.values()):
-            room.closed = True
             if room._task is None:
+                room.closed = True
                 await self.close(room)
+            elif room.playing and room.session.messages:
+                room.hurry = True
+                finishing.append(room._task)
+            else:
+                room.closed = True
+        if finishing:
+            _, late = await asyncio.wait(finishing, timeout=SHUTDOWN_S)
+            for task in late:
+                task.cancel()

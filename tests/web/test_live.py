@@ -165,3 +165,18 @@ def test_a_session_that_cannot_start_says_why_and_frees_its_place(
         assert item["code"] == "engine_unavailable" and "SoundFont" in item["message"]
     hub = client.app.state.live  # type: ignore[attr-defined]
     assert hub.playing == 0 and not hub.rooms
+
+
+def test_a_server_that_stops_saves_the_songs_that_have_messages(
+    make_client: ClientFactory, album_dir: Any
+) -> None:
+    client = make_client(live_speed=1.0)
+    url = client.post("/api/live", json={"seed": 5}).json()["links"]["socket"]
+    with client.websocket_connect(url) as ws:
+        until(ws, "bar")
+        ws.send_text(json.dumps({"type": "message", "speaker": "Ana", "text": "stay a little"}))
+        until(ws, "response")
+    client.__exit__(None, None, None)  # the server stops (lifespan shutdown)
+    saved = [p for p in album_dir.iterdir() if (p / "score.json").exists()]
+    assert len(saved) == 1
+    assert json.loads((saved[0] / "score.json").read_text())["live"]
