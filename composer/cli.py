@@ -72,6 +72,18 @@ def _unit(name: str) -> Any:
     return parse
 
 
+def _storage_option(p: argparse.ArgumentParser) -> None:
+    """``--storage LOCATION`` (alias ``--scores``): the album of ``serve`` and ``worker``."""
+    p.add_argument(
+        "--storage",
+        "--scores",
+        dest="storage",
+        default=str(DEFAULT_SCORES),
+        metavar="LOCATION",
+        help="the album: a folder (default: scores) or s3://bucket/prefix",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the commands)."""
     from composer.audio.formats import AUDIO_FORMATS, DEFAULT_FORMAT
@@ -137,14 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the web API and playback page")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument(
-        "--storage",
-        "--scores",
-        dest="storage",
-        default=str(DEFAULT_SCORES),
-        metavar="LOCATION",
-        help="the album: a folder (default: scores) or s3://bucket/prefix",
-    )
+    _storage_option(s)
     s.add_argument(
         "--broker",
         default=os.environ.get(BROKER_ENV),
@@ -155,14 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("worker", help="run a Celery worker for API replicas (--broker)")
     w.add_argument("--broker", default=os.environ.get(BROKER_ENV), help="redis:// URL")
-    w.add_argument(
-        "--storage",
-        "--scores",
-        dest="storage",
-        default=str(DEFAULT_SCORES),
-        metavar="LOCATION",
-        help="the album: a folder (default: scores) or s3://bucket/prefix",
-    )
+    _storage_option(w)
     w.add_argument("--queues", default="cpu", help="cpu (synth), gpu (MusicGen) or cpu,gpu")
     w.add_argument("--concurrency", type=int, help="worker processes (cpu: one per core)")
     w.add_argument(

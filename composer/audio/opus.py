@@ -12,12 +12,13 @@ reading stays with soundfile.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import tempfile
 import threading
 from typing import Any
 
 import numpy as np
+
+from composer.audio.clib import first_library
 
 __all__ = ["PREFER_SYSTEM", "SystemOpusWriter", "encode_with_system", "system_library"]
 
@@ -56,16 +57,11 @@ def system_library() -> ctypes.CDLL | None:
 
 
 def _load() -> ctypes.CDLL | None:
-    names = [*_NAMES, ctypes.util.find_library("sndfile")]
-    for name in dict.fromkeys(n for n in names if n):
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
+    def usable(lib: ctypes.CDLL) -> bool:
         _declare(lib)
-        if _writes_opus(lib):
-            return lib
-    return None
+        return _writes_opus(lib)
+
+    return first_library(_NAMES, "sndfile", usable)
 
 
 def _declare(lib: ctypes.CDLL) -> None:

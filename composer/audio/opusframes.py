@@ -14,12 +14,12 @@ first 20 ms packet, then each packet as a 2-byte big-endian length and its bytes
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import struct
 import threading
 
 import numpy as np
 
+from composer.audio.clib import first_library
 from composer.errors import EngineUnavailableError
 
 RATE = 48000
@@ -41,18 +41,15 @@ def library() -> ctypes.CDLL:
     global _lib
     with _lock:
         if _lib is None:
-            names = [*_NAMES, ctypes.util.find_library("opus")]
-            for name in dict.fromkeys(n for n in names if n):
-                try:
-                    lib = ctypes.CDLL(name)
-                except OSError:
-                    continue
-                _declare(lib)
-                _lib = lib
-                break
-            else:
+            _lib = first_library(_NAMES, "opus", _declared)
+            if _lib is None:
                 raise EngineUnavailableError("libopus not found; apt-get install libopus0")
         return _lib
+
+
+def _declared(lib: ctypes.CDLL) -> bool:
+    _declare(lib)
+    return True
 
 
 def _declare(lib: ctypes.CDLL) -> None:
