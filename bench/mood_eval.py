@@ -55,7 +55,7 @@ from mood_data import auc  # noqa: E402
 
 from composer.chat import moment, parse  # noqa: E402
 from composer.chat.model import Chat, Message  # noqa: E402
-from composer.mood import Mood, analyse, lexicon, model_name, score_texts  # noqa: E402
+from composer.mood import Mood, analyse, lexicon, model_name, score_messages, score_texts  # noqa: E402
 from composer.mood.arc import build_mood  # noqa: E402
 
 DEFAULT_CSV = mood_data.data_dir() / "emobank_train_dev.csv"
@@ -67,9 +67,10 @@ class Reader:
     """A way to read lines, moments and whole chats."""
 
     name: str
-    lines: Callable[[Sequence[str]], np.ndarray]
+    lines: Callable[[Sequence[str]], np.ndarray]  # utterances of dialogue
     moment: Callable[[str], np.ndarray]
     chat: Callable[[Chat], Mood]
+    sentences: Callable[[Sequence[str]], np.ndarray] | None = None  # prose (EmoBank)
 
 
 def _lexicon_chat(chat: Chat) -> Mood:
@@ -92,7 +93,19 @@ LEXICON = Reader(
 
 
 def default_reader() -> Reader:
-    return Reader(model_name(), score_texts, lambda t: _moment_vad(analyse, t), analyse)
+    """Utterances read as messages (the message head), prose as sentences, chats whole."""
+    moment_vad = lambda t: _moment_vad(analyse, t)  # noqa: E731 - one line
+    return Reader(model_name(), score_messages, moment_vad, analyse, sentences=score_texts)
+
+
+def line_reader() -> Reader:
+    """The default model without its message head: every line read as a sentence (v6)."""
+
+    def chat(c: Chat) -> Mood:
+        texts = [m.text for m in c.messages]
+        return build_mood([m.speaker for m in c.messages], texts, score_texts(texts), "")
+
+    return Reader("lines-only", score_texts, lambda t: _moment_vad(analyse, t), chat)
 
 
 def without_context() -> Reader:
@@ -100,10 +113,11 @@ def without_context() -> Reader:
 
     def chat(c: Chat) -> Mood:
         texts = [m.text for m in c.messages]
-        own = score_texts(texts)
+        own = score_messages(texts)
         return build_mood([m.speaker for m in c.messages], texts, own, "", context=False)
 
-    return Reader("no-context", score_texts, lambda t: _moment_vad(analyse, t), chat)
+    moment_vad = lambda t: _moment_vad(analyse, t)  # noqa: E731 - one line
+    return Reader("no-context", score_messages, moment_vad, chat, sentences=score_texts)
 
 
 def folder_reader(folder: Path) -> Reader:
@@ -254,10 +268,14 @@ def moment_figures(rows: list[Row], readers: list[Reader], split: str) -> None:
 
 def emobank_dev(rows: list[Row], readers: list[Reader], path: Path) -> None:
     data = mood_data.emobank("dev", path)
-    preds = [np.asarray(r.lines(data.texts)) for r in readers]
+    preds = [np.asarray((r.sentences or r.lines)(data.texts)) for r in readers]
     for j, name in enumerate(("valence", "arousal", "dominance")):
         values = [_pearson(p[:, j], data.vad[:, j]) for p in preds]
-        _row(rows, f"r_{name}_emobank_dev", values, f"n={len(data.texts)}")
+        _row(rows, f"r_{name}_emobank_dev", values, f"n={len(data.texts)}, sentences")
+    preds = [np.asarray(r.lines(data.texts)) for r in readers]
+    for j, name in enumerate(("valence", "arousal")):
+        values = [_pearson(p[:, j], data.vad[:, j]) for p in preds]
+        _row(rows, f"r_{name}_emobank_dev_as_messages", values, "read as chat messages")
 
 
 def chat_lines_auc(rows: list[Row], readers: list[Reader]) -> None:
@@ -306,6 +324,11 @@ def warm_speed() -> None:
     dt, dc = time.perf_counter() - t0, time.process_time() - c0
     print(f"warm_score_texts_msgs_per_s {len(lines) / dt:.0f}  (20,000 new chat lines)")
     print(f"warm_score_texts_msgs_per_cpu_s {len(lines) / dc:.0f}  (per CPU-second, all threads)")
+    lines = make_chat(20_000, seed=6)
+    t0 = time.perf_counter()
+    score_messages([t for _, t in lines])
+    dt = time.perf_counter() - t0
+    print(f"warm_score_messages_msgs_per_s {len(lines) / dt:.0f}  (20,000 new lines, message head)")
     lines = make_chat(20_000, seed=3)
     t0 = time.perf_counter()
     analyse(_chat(lines))
@@ -383,7 +406,7 @@ def main() -> None:
     print(f"model {model_name()}")
     print(f"load_average_at_start {os.getloadavg()[0]:.2f}  (on {os.cpu_count()} CPUs)")
     readers = [LEXICON, *([folder_reader(args.compare)] if args.compare else [])]
-    accuracy([*readers, default_reader(), without_context()], args.csv, sets)
+    accuracy([*readers, line_reader(), default_reader(), without_context()], args.csv, sets)
     if args.skip_speed:
         return
     warm_speed()

@@ -45,7 +45,9 @@ The XED split
 :func:`xed_part` assigns every XED line to ``heldout`` (about 10 %) or ``train`` by a hash
 of its normalised text (lower case, runs of white space collapsed), so repeated lines land
 on the same side and the split is the same on every machine. Training uses ``train`` only;
-the bench reports on ``heldout``.
+the bench reports on ``heldout``. Heads fitted on top of the trained network (the message
+head, ``models/train_mood_messages.py``) are tuned on a second ≈10 % of ``train``
+(:func:`xed_dev`) and fitted on the rest.
 """
 
 from __future__ import annotations
@@ -207,6 +209,16 @@ def xed_part(text: str) -> Literal["train", "heldout"]:
     """Which part of XED ``text`` belongs to: a stable hash of :func:`normalise` (≈10 % held)."""
     digest = hashlib.sha256(normalise(text).encode("utf-8")).digest()
     return "heldout" if int.from_bytes(digest[:8], "big") % 100 < HELDOUT_SHARE else "train"
+
+
+def xed_dev(text: str) -> bool:
+    """Whether a ``train`` line of XED is one of the ≈10 % that heads fitted on top of the
+    trained network are tuned on (a second stable hash of :func:`normalise`).
+
+    The network itself trained on these lines too; the ``heldout`` part stays the report.
+    """
+    digest = hashlib.sha256(normalise(text).encode("utf-8")).digest()
+    return int.from_bytes(digest[8:16], "big") % 100 < HELDOUT_SHARE
 
 
 def xed(

@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,15 +60,21 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, steps: int = 50) -> np
     return w
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+def model_reader(argv: list[str] | None, doc: str | None) -> tuple[Any, Path]:
+    """The trained reader of ``--model FOLDER`` (default: the shipped one) and its folder."""
+    ap = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     ap.add_argument("--model", type=Path, default=HERE.parent / "composer" / "data" / "mood")
-    args = ap.parse_args(argv)
+    folder = ap.parse_args(argv).model
     from composer.mood import onnx_reader
 
-    reader = onnx_reader._load(args.model)
+    reader = onnx_reader._load(folder)
     if isinstance(reader, str):
         raise SystemExit(f"the model does not load: {reader}")
+    return reader, folder
+
+
+def main(argv: list[str] | None = None) -> None:
+    reader, folder = model_reader(argv, __doc__)
     train = _train_moments()
     x = reader.pooled([t for t, _ in train])
     mu, sd = x.mean(0), x.std(0) + 1e-6
@@ -105,8 +112,8 @@ def main(argv: list[str] | None = None) -> None:
         "valence": [round(float(v), 6) for v in wv],
         "arousal": [round(float(v), 6) for v in wa],
     }
-    (args.model / "moment.json").write_text(json.dumps(head) + "\n", encoding="utf-8")
-    print(f"wrote {args.model / 'moment.json'}")
+    (folder / "moment.json").write_text(json.dumps(head) + "\n", encoding="utf-8")
+    print(f"wrote {folder / 'moment.json'}")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,7 @@ def test_wheel_and_sdist_hold_every_shipped_file(dist: Path) -> None:
         "mood/tokenizer.json",
         "mood/meta.json",
         "mood/moment.json",
+        "mood/dialogue.json",
     } <= shipped
     assert "web/index.html" in shipped
     (wheel,) = dist.glob("photograph-*.whl")

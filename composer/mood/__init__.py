@@ -1,7 +1,9 @@
 """Mood: a :class:`Chat` read as valence, arousal and dominance on -1..1.
 
 ``analyse(chat)`` gives a :class:`Mood` (per-message readings, smoothed arc, segments,
-speakers, overall); ``score_texts(texts)`` gives the raw ``(n, 3)`` readings.
+speakers, overall); ``score_texts(texts)`` gives the raw ``(n, 3)`` readings of sentences
+each read alone, ``score_messages(texts)`` those of chat messages (the message head: lines
+read as dialogue, before the context of the conversation is added).
 
 The reader is the trained model in ``composer/data/mood/`` (ONNX, run with onnxruntime) when
 its files and onnxruntime are present, else a hand-written word list plus chat cues;
@@ -26,6 +28,7 @@ __all__ = [
     "SpeakerMood",
     "analyse",
     "model_name",
+    "score_messages",
     "score_texts",
 ]
 
@@ -62,6 +65,28 @@ def score_texts(texts: Sequence[str]) -> np.ndarray:
     return reader.score(list(texts))[1]
 
 
+def score_messages(texts: Sequence[str]) -> np.ndarray:
+    """Read each text as a chat message, alone (no context of the conversation yet).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Chat messages.
+
+    Returns
+    -------
+    ndarray, shape (n, 3)
+        Valence, arousal, dominance per message, each on -1..1: the trained reader's
+        message head (``composer/mood/dialogue.py``) where the model has one, else
+        :func:`score_texts`.
+    """
+    if isinstance(texts, str):
+        raise TypeError("score_messages expects a sequence of strings, not one string")
+    from composer.mood import reader
+
+    return reader.score_messages(list(texts))[1]
+
+
 def analyse(chat: Chat) -> Mood:
     """Read the mood of a conversation.
 
@@ -93,5 +118,5 @@ def analyse(chat: Chat) -> Mood:
     if chat.format == "moment":
         name, own = reader.score_moments(texts)
     else:
-        name, own = reader.score(texts)
+        name, own = reader.score_messages(texts)
     return build_mood(speakers, texts, own, name)

@@ -21,6 +21,8 @@ import numpy as np
 
 from composer.cpus import usable_cpus
 from composer.mood.cues import Cues, cue_features
+from composer.mood.dialogue import MessageHead
+from composer.mood.dialogue import load as load_message_head
 from composer.mood.lexicon import combine
 from composer.mood.moment import MomentHead
 from composer.mood.moment import load as load_moment_head
@@ -61,7 +63,9 @@ class OnnxReader:
     max_len: int
     cue_weight: float
     moment: MomentHead | None = None
+    message: MessageHead | None = None
     cache: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    messages: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
         """Token ids per text (tokenised in chunks: one call per chunk, not one per text)."""
@@ -93,33 +97,63 @@ class OnnxReader:
             yield chunk, feeds
             start += len(chunk)
 
+    def _infer(self, todo: list[str], parts: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """Readings of ``todo`` with chat cues: as sentences and, with ``parts``, as messages
+        (the message head on the network's reading, cues added after), ``(n, 3)`` each."""
+        raw = np.zeros((len(todo), 3), dtype=np.float32)
+        head = self.message if parts else None
+        part = np.zeros((len(todo), 2)) if head is not None else None
+        names = ["vad", "pooled"] if head is not None else ["vad"]
+        cues: list[Cues | None] = []
+        pool, run = _pool(), self.session.run
+        pending: deque[tuple[np.ndarray, Future[Any]]] = deque()
+
+        def take(done: np.ndarray, job: Future[Any]) -> None:
+            result = job.result()
+            raw[done] = result[0]
+            if head is not None and part is not None:
+                part[done] = head.pooled_part(result[1])  # the vectors are not kept
+
+        # 1. Tokenise, then feed length-sorted batches to the worker threads (onnxruntime
+        #    releases the GIL; one thread per batch beats splitting each small matrix
+        #    product over cores), a few in flight at a time...
+        for chunk, feeds in self._batches(self._token_ids(todo)):
+            pending.append((chunk, pool.submit(run, names, feeds)))
+            if len(pending) > _IN_FLIGHT:
+                # 2. ...while this thread reads the chat cues the model cannot see.
+                stop = min(len(todo), len(cues) + _MAX_ROWS)
+                cues.extend(self._cues(t) for t in todo[len(cues) : stop])
+                take(*pending.popleft())
+        cues.extend(self._cues(t) for t in todo[len(cues) :])
+        for done, job in pending:
+            take(done, job)
+        own = self._all_with_cues(raw, cues)
+        if head is None or part is None:
+            return own, None
+        return own, self._all_with_cues(head.finish(part, raw), cues)
+
+    def _all_with_cues(self, rows: np.ndarray, cues: list[Cues | None]) -> np.ndarray:
+        out = [self._with_cues(row, cue) for row, cue in zip(rows.tolist(), cues, strict=True)]
+        return np.asarray(out, dtype=np.float64).reshape(-1, 3)
+
     def score_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Read texts; returns ``(n, 3)`` valence, arousal, dominance on -1..1."""
+        """Read texts (sentences, each alone); returns ``(n, 3)`` valence, arousal, dominance."""
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if todo:
-            raw = np.zeros((len(todo), 3), dtype=np.float32)
-            cues: list[Cues | None] = []
-            pool, run = _pool(), self.session.run
-            pending: deque[tuple[np.ndarray, Future[Any]]] = deque()
-            # 1. Tokenise, then feed length-sorted batches to the worker threads
-            #    (onnxruntime releases the GIL; one thread per batch beats splitting each
-            #    small matrix product over cores), a few in flight at a time...
-            for chunk, feeds in self._batches(self._token_ids(todo)):
-                pending.append((chunk, pool.submit(run, ["vad"], feeds)))
-                if len(pending) > _IN_FLIGHT:
-                    # 2. ...while this thread reads the chat cues the model cannot see.
-                    stop = min(len(todo), len(cues) + _MAX_ROWS)
-                    cues.extend(self._cues(t) for t in todo[len(cues) : stop])
-                    done, job = pending.popleft()
-                    raw[done] = job.result()[0]
-            cues.extend(self._cues(t) for t in todo[len(cues) :])
-            for done, job in pending:
-                raw[done] = job.result()[0]
-            for t, row, cue in zip(todo, raw.tolist(), cues, strict=True):
-                self.cache[t] = self._with_cues(row, cue)
-            if len(self.cache) > 200_000:
-                self.cache.clear()
-        return np.asarray([self.cache[t] for t in texts], dtype=np.float64).reshape(-1, 3)
+        own, _ = self._infer(todo, parts=False) if todo else (np.zeros((0, 3)), None)
+        return _read_through(self.cache, texts, todo, own)
+
+    def score_messages(self, texts: Sequence[str]) -> np.ndarray:
+        """Read chat messages as dialogue (the message head; :meth:`score_texts` without one)."""
+        head = self.message
+        if head is None:
+            return self.score_texts(texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in self.messages]
+        if not todo:
+            return _read_through(self.messages, texts, [], np.zeros((0, 3)))
+        own, read = self._infer(todo, parts=True)
+        assert read is not None  # parts=True with a head
+        _read_through(self.cache, todo, todo, own)
+        return _read_through(self.messages, texts, todo, read)
 
     def pooled(self, texts: Sequence[str]) -> np.ndarray:
         """The model's 128-d sentence vectors, ``(n, d)``, for models that export them.
@@ -160,6 +194,27 @@ class OnnxReader:
         if cues is None:
             return base
         return combine(base, cues, base_weight=self.cue_weight, squash=False)
+
+
+_CACHE_LIMIT = 200_000  # readings kept per cache (cleared when full)
+
+
+def _read_through(
+    cache: dict[str, tuple[float, float, float]],
+    texts: Sequence[str],
+    new: list[str],
+    rows: np.ndarray,
+) -> np.ndarray:
+    """``(n, 3)`` readings of ``texts`` from the cache and the ``new`` texts' ``rows``; the
+    new rows are then kept (the cache starts again when it would pass its limit)."""
+    fresh = {
+        t: (float(v), float(a), float(d)) for t, (v, a, d) in zip(new, rows.tolist(), strict=True)
+    }
+    out = [fresh[t] if t in fresh else cache[t] for t in texts]
+    if len(cache) + len(fresh) > _CACHE_LIMIT:
+        cache.clear()
+    cache.update(fresh)
+    return np.asarray(out, dtype=np.float64).reshape(-1, 3)
 
 
 _LOADED: OnnxReader | str | None = None
@@ -204,12 +259,26 @@ def reset() -> None:
     _LOADED = None
 
 
+def _pooled_width(session: Any) -> int | str | None:
+    """The width of the model's ``pooled`` output (a name when symbolic), None without one."""
+    pooled = [o for o in session.get_outputs() if o.name == "pooled"]
+    return pooled[0].shape[-1] if pooled else None
+
+
 def _moment_head(folder: Path, session: Any) -> MomentHead | None:
     """The folder's moment head when the model has a ``pooled`` output of its width."""
-    pooled = [o for o in session.get_outputs() if o.name == "pooled"]
-    head = load_moment_head(folder) if pooled else None
-    width = pooled[0].shape[-1] if pooled else None
+    width = _pooled_width(session)
+    head = load_moment_head(folder) if width is not None else None
     if head is None or (isinstance(width, int) and width != len(head.mean)):
+        return None
+    return head
+
+
+def _message_head(folder: Path, session: Any) -> MessageHead | None:
+    """The folder's message head when the model has a ``pooled`` output of its width."""
+    width = _pooled_width(session)
+    head = load_message_head(folder) if width is not None else None
+    if head is None or (isinstance(width, int) and width + 3 != len(head.mean)):
         return None
     return head
 
@@ -250,4 +319,5 @@ def _load(folder: Path) -> OnnxReader | str:
         max_len=max_len,
         cue_weight=float(meta.get("cue_weight", 2.0)),
         moment=_moment_head(folder, session),
+        message=_message_head(folder, session),
     )

@@ -12,6 +12,7 @@ Scorer = Callable[[Sequence[str]], np.ndarray]
 
 _BEST: tuple[str, Scorer] | None = None
 _MOMENTS: Scorer | None = None
+_MESSAGES: Scorer | None = None
 
 
 def best() -> tuple[str, Scorer]:
@@ -20,7 +21,7 @@ def best() -> tuple[str, Scorer]:
     The trained model needs onnxruntime, tokenizers and its files in ``composer/data/mood/``;
     if any is missing the word-list reader is used and its name says why.
     """
-    global _BEST, _MOMENTS
+    global _BEST, _MOMENTS, _MESSAGES
     if _BEST is None:
         try:
             from composer.mood import onnx_reader
@@ -35,15 +36,16 @@ def best() -> tuple[str, Scorer]:
             else:
                 _BEST = (found.name, found.score_texts)
                 _MOMENTS = found.score_moments if found.moment is not None else None
+                _MESSAGES = found.score_messages if found.message is not None else None
     return _BEST
 
 
 def reset() -> None:
     """Forget the chosen reader (tests use this after changing the model folder)."""
-    global _BEST, _MOMENTS
+    global _BEST, _MOMENTS, _MESSAGES
     from composer.mood import onnx_reader
 
-    _BEST = _MOMENTS = None
+    _BEST = _MOMENTS = _MESSAGES = None
     onnx_reader.reset()
 
 
@@ -62,3 +64,11 @@ def score_moments(texts: Sequence[str]) -> tuple[str, np.ndarray]:
     if _MOMENTS is None or not texts:
         return score(texts)
     return f"{name}+moment", np.clip(np.asarray(_MOMENTS(texts), dtype=np.float64), -1.0, 1.0)
+
+
+def score_messages(texts: Sequence[str]) -> tuple[str, np.ndarray]:
+    """Read chat messages as dialogue (the message head when the model has one)."""
+    name, _ = best()
+    if _MESSAGES is None or not texts:
+        return score(texts)
+    return name, np.clip(np.asarray(_MESSAGES(texts), dtype=np.float64), -1.0, 1.0)

@@ -7,7 +7,7 @@ import pytest
 
 from composer.chat.model import Chat, Message
 from composer.errors import InputError
-from composer.mood import Mood, analyse, score_texts
+from composer.mood import Mood, analyse, score_messages
 from composer.mood.arc import build_mood, length_weights, word_counts
 from composer.mood.context import in_context
 
@@ -44,7 +44,7 @@ def test_lengths_and_ranges(argument_chat: Chat) -> None:
 
 def test_message_readings_are_read_in_context(argument_chat: Chat) -> None:
     texts = [x.text for x in argument_chat.messages]
-    own = score_texts(texts)
+    own = score_messages(texts)
     m = analyse(argument_chat)
     got = np.array([[x.vad.valence, x.vad.arousal, x.vad.dominance] for x in m.messages])
     weights = length_weights(word_counts(texts))
