@@ -4,7 +4,7 @@ The trained reader sees one line at a time. In a conversation a line also means 
 does to the turns before it: "Fine." or "What?!" take their colour from what they answer,
 an apology after a quarrel is a step towards making up (warm), not a sad line, and "you're
 an idiot 😂" among laughter is fond teasing. :func:`in_context` turns the lines' own
-readings into readings in context with three documented moves, each a few numbers:
+readings into readings in context with four documented moves, each a few numbers:
 
 1. **Lean on the context when the line says little.** The context of message *i* is the
    length-weighted, exponentially decaying mean of the readings in context before it
@@ -25,6 +25,11 @@ readings into readings in context with three documented moves, each a few number
    least :data:`LAUGH_VALENCE`; a mild insult ("idiot", "dork") with laughter, a warm
    emoji, a warm context or a repair among the last :data:`FRICTION_WINDOW` lines takes
    the warmth of its context (at least :data:`LAUGH_VALENCE`) instead of its words.
+4. **Relief and tears of joy.** A line of relief ("thank god", "false alarm", "nothing to
+   worry about", "everyone's safe") while the conversation is worried (its context below
+   :data:`FRICTION`, or in friction) reads at least :data:`REPAIR_VALENCE`, a little
+   calmer, and counts as making up; tears, screams or shaking ("😭", "i'm screaming")
+   among good news (a warm context) take the context's warmth: they are joy there.
 
 Everything is plain Python over an ``(n, 3)`` array; the readings' scale is unchanged.
 """
@@ -73,9 +78,32 @@ _TEASE_RE = re.compile(
     re.IGNORECASE,
 )
 _WARM_EMOJI_RE = re.compile("[😘🥰😍❤♥💕💖💗😊☺😉😜😝😛🙃🤪😏]")
+# Relief: the worry is over ("thank god", "false alarm", "everyone's safe").
+_RELIEF_RE = re.compile(
+    r"\b(?:thank (?:god|goodness|heavens)|thank fuck|phew|what a relief|such a relief|relieved"
+    r"|false alarm|nothing to worry about|all clear|benign|(?:we|i)'?(?:re| am|'m) (?:all )?safe"
+    r"|every(?:one|body)(?:'s| is) (?:safe|fine|ok(?:ay)?|alright)|landed safe(?:ly)?"
+    r"|made it (?:home|back|out)"
+    r"|(?:she|he|they)'?(?:s| is|'re| are) (?:going to be |gonna be )?"
+    r"(?:ok(?:ay)?|fine|alright)\b)",
+    re.IGNORECASE,
+)
+_NOT_RELIEF_RE = re.compile(
+    r"\b(?:not|isn'?t|aren'?t|no longer)\s+(?:\w+\s+)?(?:safe|ok|fine|benign)", re.I
+)
+# Overwhelm: tears, screams and shaking that are joy among good news ("NO WAY 😭😭").
+_OVERWHELM_RE = re.compile(
+    r"😭|🥹|🥲|\b(?:crying|in tears|tearing up|screaming|i'?m dying|i can'?t even|shaking"
+    r"|speechless)\b",
+    re.IGNORECASE,
+)
 # One pass finds the lines any rule may touch (most lines: none of them).
 _ANY_RE = re.compile(
-    "|".join(r.pattern for r in (_REPAIR_RE, _LAUGH_RE, _TEASE_RE, _WARM_EMOJI_RE)), re.IGNORECASE
+    "|".join(
+        r.pattern
+        for r in (_REPAIR_RE, _LAUGH_RE, _TEASE_RE, _WARM_EMOJI_RE, _RELIEF_RE, _OVERWHELM_RE)
+    ),
+    re.IGNORECASE,
 )
 
 
@@ -168,8 +196,13 @@ def _rules(
     laughs = _LAUGH_RE.search(text) is not None
     if laughs:
         v = max(v, LAUGH_VALENCE)
-    if _TEASE_RE.search(text):
-        warm = ctx is not None and ctx[0] > 0.05
-        if laughs or warm or making_up or _WARM_EMOJI_RE.search(text):
-            v = max(v, ctx[0] if warm and ctx is not None else LAUGH_VALENCE)
+    warm = ctx is not None and ctx[0] > 0.05
+    if _TEASE_RE.search(text) and (laughs or warm or making_up or _WARM_EMOJI_RE.search(text)):
+        v = max(v, ctx[0] if warm and ctx is not None else LAUGH_VALENCE)
+    worried = ctx is not None and (ctx[0] < FRICTION or friction)
+    if worried and not quarrel and _RELIEF_RE.search(text) and not _NOT_RELIEF_RE.search(text):
+        repair = True  # the worry is over: warm, calmer, and what follows is making up
+        v, a = max(v, REPAIR_VALENCE), a - REPAIR_AROUSAL_DROP
+    if warm and ctx is not None and _OVERWHELM_RE.search(text):
+        v = max(v, ctx[0], LAUGH_VALENCE)  # tears of joy
     return v, a, repair

@@ -94,3 +94,34 @@ def test_sympathy_after_sad_news_and_sarcasm_are_not_repairs() -> None:
     quarrel = [("you always do this, it's every single time", ANGRY)] * 3
     for line in ("thanks for nothing", "wow. thanks a lot.", "sorry not sorry"):
         assert _read([*quarrel, (line, (-0.3, 0.3, 0.1))])[-1, 0] < 0.0, line
+
+
+WORRIED = (-0.35, 0.3, -0.3)
+
+
+def test_relief_after_worry_is_warm_and_calmer() -> None:
+    worry = [("they still haven't called, I'm so worried about the scan", WORRIED)] * 3
+    line = ("it's benign!! nothing to worry about", (-0.2, 0.4, 0.0))
+    out = _read([*worry, line])
+    assert out[-1, 0] >= REPAIR_VALENCE and out[-1, 1] < line[1][1]
+    # what follows is making up: "thank you" after the relief is warm too
+    more = _read([*worry, line, ("thank you for staying with me all day", (-0.1, 0.0, 0.0))])
+    assert more[-1, 0] >= REPAIR_VALENCE
+
+
+def test_relief_words_without_worry_or_negated_keep_their_reading() -> None:
+    calm = [("we walked along the river and had lunch by the water", WARM)] * 3
+    out = _read([*calm, ("phew, long walk", (-0.1, 0.0, 0.0))])
+    assert out[-1, 0] < REPAIR_VALENCE
+    worry = [("they still haven't called, I'm so worried about the scan", WORRIED)] * 3
+    out = _read([*worry, ("she is not safe there, everyone is fine except her", (-0.3, 0.3, 0.0))])
+    assert out[-1, 0] < 0.0
+
+
+def test_tears_among_good_news_are_joy_among_bad_news_grief() -> None:
+    good = [("we got the flat!!! the one with the big window", (0.5, 0.5, 0.2))] * 2
+    joy = _read([*good, ("NO WAY 😭😭 are you serious", (-0.4, 0.5, 0.0))])
+    assert joy[-1, 0] > 0.3
+    bad = [("the vet called, we have to put him down tomorrow", (-0.6, 0.0, -0.4))] * 2
+    grief = _read([*bad, ("i can't stop crying 😭", (-0.5, 0.2, -0.3))])
+    assert grief[-1, 0] < -0.3
