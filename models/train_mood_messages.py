@@ -8,7 +8,9 @@ regression per axis:
 
 * valence: positive vs negative lines, arousal: high vs low arousal lines (the groups of
   ``mood_data``'s emotion table), on GoEmotions ``train`` and XED ``train`` less its dev
-  lines (:func:`mood_data.xed_dev`);
+  lines (:func:`mood_data.xed_dev`); with them, EmoBank ``train``'s sentences in the top
+  and bottom thirds of that axis's human rating as high and low, at a tenth of the weight
+  (:data:`EMOBANK_SHARE`), so that the head keeps EmoBank's sense of the axis;
 * the L2 strength is the one with the best summed AUC on the dev lines (GoEmotions
   ``dev`` + XED dev);
 * the log-odds are mapped onto the line reader's scale (the same mean and spread over the
@@ -45,6 +47,7 @@ from train_mood_moments import fit_logistic, model_reader  # noqa: E402
 STRENGTHS = (1e-4, 1e-3, 1e-2)
 BLENDS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 EMOBANK_FLOOR = (0.72, 0.50)  # r(V), r(A) on EmoBank (issue 3's targets)
+EMOBANK_SHARE = 0.1  # EmoBank train's weight in a head's fit, as a share of the dialogue lines
 AXES = (("valence", "polarity", "positive", "negative"), ("arousal", "arousal", "high", "low"))
 
 
@@ -74,11 +77,20 @@ def _join(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _fit(
-    train: dict[str, np.ndarray], z: np.ndarray, group: str, pos: str, neg: str, l2: float
-) -> np.ndarray:
+def _fit(data: dict[str, Any], axis: int, mu: np.ndarray, sd: np.ndarray, l2: float) -> np.ndarray:
+    """One axis's logistic head: the dialogue lines' groups, and EmoBank ``train``'s top and
+    bottom thirds on that axis at :data:`EMOBANK_SHARE` of the dialogue lines' weight."""
+    _, group, pos, neg = AXES[axis]
+    train, eb = data["train"], data["emobank_train"]
     keep = np.isin(train[group], [pos, neg])
-    return fit_logistic(z[keep], (train[group][keep] == pos).astype(float), l2)
+    rating = eb["vad"][:, axis]
+    lo, hi = np.percentile(rating, [100 / 3, 200 / 3])
+    ends = (rating <= lo) | (rating >= hi)
+    x = np.r_[(train["x"][keep] - mu) / sd, (eb["x"][ends] - mu) / sd]
+    y = np.r_[train[group][keep] == pos, rating[ends] >= hi].astype(float)
+    share = EMOBANK_SHARE * keep.sum() / ends.sum()
+    weights = np.r_[np.ones(keep.sum()), np.full(ends.sum(), share)]
+    return fit_logistic(x, y, l2, weights=weights)
 
 
 def _auc(part: dict[str, np.ndarray], score: np.ndarray, group: str, pos: str, neg: str) -> float:
@@ -97,6 +109,7 @@ def sets(reader: Any) -> dict[str, Any]:
         "goemotions_dev": _read(reader, goemotions_dev),
         "xed_dev": _take(xed_read, dev_mask),
         "emobank_dev": _read(reader, emobank_dev),
+        "emobank_train": _read(reader, md.emobank("train")),
         "texts": {
             "goemotions_dev": goemotions_dev.texts,
             "xed_dev": [t for t, d in zip(xed.texts, dev_mask, strict=True) if d],
@@ -116,7 +129,7 @@ def _heads(data: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, list[np.ndarra
     for axis, (name, group, pos, neg) in enumerate(AXES):
         best: tuple[float, np.ndarray] | None = None
         for l2 in STRENGTHS:
-            w = _fit(train, design["train"][:, :-1], group, pos, neg, l2)
+            w = _fit(data, axis, mu, sd, l2)
             score = sum(
                 _auc(data[s], design[s] @ w, group, pos, neg) for s in ("goemotions_dev", "xed_dev")
             )
