@@ -6,11 +6,14 @@ Usage::
     PHOTOGRAPH_MOOD_MODEL_DIR=models/other .venv/bin/python bench/mood_eval.py
     .venv/bin/python bench/mood_eval.py --compare /tmp/v5   # today's reader beside it
 
-Prints one ``name  lexicon  [compared]  reader  no-context  (note)`` line per accuracy
-figure (``no-context``: the default reader with every message read alone, the ablation of
-``composer/mood/context.py``), the reader being the default one (``composer/data/mood/``,
-or the folder named by ``PHOTOGRAPH_MOOD_MODEL_DIR``), then the reader's speed and memory
-as ``name value`` lines. The sets (``models/mood_data.py`` loads them and holds the emotion
+Prints one ``name  lexicon  [compared]  lines-only  reader  no-context  (note)`` line per
+accuracy figure, the reader being the default one (``composer/data/mood/``, or the folder
+named by ``PHOTOGRAPH_MOOD_MODEL_DIR``): it reads utterances as chat messages
+(``score_messages``: the message head) and EmoBank's prose as sentences (``score_texts``);
+``lines-only`` is the same model reading everything as sentences (no message head: the
+ablation of ``composer/mood/dialogue.py``); ``no-context`` reads every message of a story
+alone (the ablation of ``composer/mood/context.py``). Then the reader's speed and memory as
+``name value`` lines. The sets (``models/mood_data.py`` loads them and holds the emotion
 table that defines the groups):
 
 * GoEmotions dev and test: valence AUC, positive vs negative comments (mixed-sign ones
@@ -22,7 +25,8 @@ table that defines the groups):
 * Moments (``tests/mood/data/moments.tsv``), per split: valence sign right (tender and
   joyful +, grieving and frantic -); valence AUC warm vs dark; arousal AUC joyful and
   frantic vs tender and grieving.
-* EmoBank dev: Pearson r of V, A, D; our hand-labelled chat lines: valence AUC.
+* EmoBank dev: Pearson r of V, A, D read as sentences, and of V, A read as chat messages;
+  our hand-labelled chat lines: valence AUC.
 
 The reader reads utterances and moments line by line (``score_texts``; moments through
 ``analyse(moment(text))``, the user's path) and story chats whole (``analyse``), so a
