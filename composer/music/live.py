@@ -29,6 +29,7 @@ Everything random comes from named sub-streams of the seed: the same message sch
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from composer.music import liveplan, mapping, motifs
 from composer.music.livemood import RunningMood, kind_of
@@ -356,18 +357,7 @@ class LiveComposer:
             )
             if lead:
                 self._who[lead].appearances.append((name or "A", bar + 1))
-        ph = Phrase(
-            index,
-            bar,
-            PHRASE_BARS,
-            under_key,
-            name,
-            role,
-            chords,
-            notes,
-            cues.velocity + (8 if role == "climax" else 0),
-            closing,
-        )
+        ph = replace(tmp, melody=notes, velocity=cues.velocity + (8 if role == "climax" else 0))
         self._start_phrase(ph, cues)
         return ph
 
@@ -390,18 +380,7 @@ class LiveComposer:
             name = liveplan.section_name(self._letters, self._returns, v, a)
         elif not name and last is not None:
             name = last.name
-        ph = Phrase(
-            ph.index,
-            ph.start_bar,
-            ph.bars,
-            ph.key,
-            name,
-            ph.role,
-            ph.chords,
-            ph.melody,
-            ph.velocity,
-            ph.closing,
-        )
+        ph = replace(ph, section=name)
         self._phrase = ph
         figure = cues.textures[len(self._sections) % len(cues.textures)]
         if new or last is None:
@@ -419,17 +398,7 @@ class LiveComposer:
                 )
             )
         else:
-            self._sections[-1] = Section(
-                last.name,
-                last.start_bar,
-                last.bars + ph.bars,
-                last.key,
-                last.valence,
-                last.arousal,
-                last.role,
-                last.figure,
-                self.tempo,
-            )
+            self._sections[-1] = replace(last, bars=last.bars + ph.bars, tempo=self.tempo)
 
     def _leader(self) -> str | None:
         """The speaker who leads now: the most words lately (ties: who spoke first)."""
