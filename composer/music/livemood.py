@@ -1,7 +1,8 @@
 """The live composer's running mood: each message read as it arrives, then smoothed.
 
-A message is read by the mood reader (:func:`composer.mood.reader.score`, the trained
-model or the word list), then in its conversation (:func:`composer.mood.context.in_context`
+A message is read by the mood reader as a chat message
+(:func:`composer.mood.reader.score_messages`: the trained model with its message head, or
+the word list), then in its conversation (:func:`composer.mood.context.in_context`
 over the last :data:`WINDOW` messages: a short reply leans on what it answers, a quarrel
 colours the lines after it), and folded into the running mood: a length-weighted
 exponential average with a half-life of :data:`HALF_LIFE` messages, which starts from
@@ -43,7 +44,7 @@ class RunningMood:
 
         text = text[:MAX_MESSAGE]
         self.texts.append(text)
-        own = reader.score([text])[1][0]
+        own = reader.score_messages([text])[1][0]
         self.own.append((float(own[0]), float(own[1]), float(own[2])))
         start = max(0, len(self.texts) - WINDOW)
         texts = self.texts[start:]
