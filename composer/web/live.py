@@ -100,10 +100,18 @@ class Room:
         from composer.live.session import LiveSession
 
         async with self._starting:  # two clients may join at once: one synth
-            if self._session is None:
+            if self._session is not None:
+                return
+            hub = self.hub
+            if hub.playing + hub.starting >= hub.max_sessions:  # rooms joined at once
+                raise ServiceBusyError("all live sessions are taken; try again later", 30)
+            hub.starting += 1  # the place is held while the synth is made (off the loop)
+            try:
                 encoder = Encoder()  # first: a missing libopus leaves no synth behind
                 self._session = await asyncio.to_thread(LiveSession, self.options)
                 self._encoder = encoder
+            finally:
+                hub.starting -= 1
 
     def check(self, token: str) -> bool:
         return secrets.compare_digest(token.encode(), self.token.encode())
@@ -232,6 +240,7 @@ class LiveHub:
         self.max_sessions = max_sessions
         self.speed = speed  # playback clock rate (tests play faster than real time)
         self.rooms: dict[str, Room] = {}
+        self.starting = 0  # rooms making their synth: their places are taken
         self._closers: dict[str, list[Callable[[], Awaitable[None]]]] = {}
 
     @property

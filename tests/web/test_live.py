@@ -180,3 +180,27 @@ def test_a_server_that_stops_saves_the_songs_that_have_messages(
     saved = [p for p in album_dir.iterdir() if (p / "score.json").exists()]
     assert len(saved) == 1
     assert json.loads((saved[0] / "score.json").read_text())["live"]
+
+
+def test_rooms_joined_at_once_never_pass_the_limit(tmp_path) -> None:
+    """Two rooms whose first clients join at the same moment: one place, one synth."""
+    import asyncio
+
+    from composer.live.session import LiveOptions
+    from composer.storage import open_album
+    from composer.web.errors import ServiceBusyError
+    from composer.web.live import LiveHub
+
+    async def main() -> list[BaseException | None]:
+        hub = LiveHub(open_album(str(tmp_path)), max_sessions=1)
+        rooms = [hub.create(LiveOptions(seed=1)), hub.create(LiveOptions(seed=2))]
+        got = await asyncio.gather(*(r.start() for r in rooms), return_exceptions=True)
+        assert hub.playing == 1 and hub.starting == 0
+        for r in rooms:
+            if r.playing:
+                r.session.close()
+        return got
+
+    got = asyncio.run(main())
+    assert sum(g is None for g in got) == 1
+    assert sum(isinstance(g, ServiceBusyError) for g in got) == 1
