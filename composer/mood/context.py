@@ -26,10 +26,12 @@ readings into readings in context with four documented moves, each a few numbers
    emoji, a warm context or a repair among the last :data:`FRICTION_WINDOW` lines takes
    the warmth of its context (at least :data:`LAUGH_VALENCE`) instead of its words.
 4. **Relief and tears of joy.** A line of relief ("thank god", "false alarm", "nothing to
-   worry about", "everyone's safe") while the conversation is worried (its context below
+   worry about", "everyone's safe"; not hedged just before, "I hope everyone's safe", and
+   not a question) while the conversation is worried (its context below
    :data:`FRICTION`, or in friction) reads at least :data:`REPAIR_VALENCE`, a little
    calmer, and counts as making up; tears, screams or shaking ("😭", "i'm screaming")
-   among good news (a warm context) take the context's warmth: they are joy there.
+   among good news (a warm context) take the context's warmth: they are joy there, unless
+   the line brings bad news ("passed away", "lost", "hospital") or asks.
 
 Everything is plain Python over an ``(n, 3)`` array; the readings' scale is unchanged.
 """
@@ -81,20 +83,33 @@ _WARM_EMOJI_RE = re.compile("[😘🥰😍❤♥💕💖💗😊☺😉😜😝�
 # Relief: the worry is over ("thank god", "false alarm", "everyone's safe").
 _RELIEF_RE = re.compile(
     r"\b(?:thank (?:god|goodness|heavens)|thank fuck|phew|what a relief|such a relief|relieved"
-    r"|false alarm|nothing to worry about|all clear|benign|(?:we|i)'?(?:re| am|'m) (?:all )?safe"
+    r"|false alarm|nothing to worry about|all clear|benign"
+    r"|(?:we(?:'re| are)|i(?:'m| am)) (?:all )?safe"
     r"|every(?:one|body)(?:'s| is) (?:safe|fine|ok(?:ay)?|alright)|landed safe(?:ly)?"
     r"|made it (?:home|back|out)"
     r"|(?:she|he|they)'?(?:s| is|'re| are) (?:going to be |gonna be )?"
     r"(?:ok(?:ay)?|fine|alright)\b)",
     re.IGNORECASE,
 )
-_NOT_RELIEF_RE = re.compile(
-    r"\b(?:not|isn'?t|aren'?t|no longer)\s+(?:\w+\s+)?(?:safe|ok|fine|benign)", re.I
+# ... unless negated or hoped for just before ("not relieved at all", "I hope everyone's
+# safe", "i don't think she's okay"), or asked ("he's ok??").
+_HEDGE_RE = re.compile(
+    r"(?:\b(?:not|no longer|hope|hoping|hopefully|pray|praying|if|until|unless|whether)\b"
+    r"|n'?t\b)",
+    re.IGNORECASE,
 )
+_QUESTION_RE = re.compile(r"\?[\s\W]*$")
+HEDGE_CHARS = 30  # how far before a relief phrase a hedge cancels it
 # Overwhelm: tears, screams and shaking that are joy among good news ("NO WAY 😭😭").
 _OVERWHELM_RE = re.compile(
     r"😭|🥹|🥲|\b(?:crying|in tears|tearing up|screaming|i'?m dying|i can'?t even|shaking"
     r"|speechless)\b",
+    re.IGNORECASE,
+)
+# ... but tears at bad news are grief ("grandma just passed away 😭").
+_BAD_NEWS_RE = re.compile(
+    r"\b(?:die[ds]?|dead|death|dying|passed away|funeral|lost|cancer|hospital|accident"
+    r"|hurt|injured|fired|dumped|broke up|divorce|sick|killed|miss(?:ing)? (?:him|her|you|them))\b",
     re.IGNORECASE,
 )
 # One pass finds the lines any rule may touch (most lines: none of them).
@@ -105,6 +120,23 @@ _ANY_RE = re.compile(
     ),
     re.IGNORECASE,
 )
+
+
+def _is_overwhelm(text: str) -> bool:
+    """Tears, screams or shaking that are not bad news and not a question."""
+    return (
+        _OVERWHELM_RE.search(text) is not None
+        and _BAD_NEWS_RE.search(text) is None
+        and _QUESTION_RE.search(text) is None
+    )
+
+
+def _is_relief(text: str) -> bool:
+    """A line of relief: a relief phrase, not hedged just before it, not a question."""
+    found = _RELIEF_RE.search(text)
+    if found is None or _QUESTION_RE.search(text):
+        return False
+    return _HEDGE_RE.search(text[max(0, found.start() - HEDGE_CHARS) : found.start()]) is None
 
 
 def _is_repair(text: str) -> bool:
@@ -200,9 +232,9 @@ def _rules(
     if _TEASE_RE.search(text) and (laughs or warm or making_up or _WARM_EMOJI_RE.search(text)):
         v = max(v, ctx[0] if warm and ctx is not None else LAUGH_VALENCE)
     worried = ctx is not None and (ctx[0] < FRICTION or friction)
-    if worried and not quarrel and _RELIEF_RE.search(text) and not _NOT_RELIEF_RE.search(text):
+    if worried and not quarrel and _is_relief(text):
         repair = True  # the worry is over: warm, calmer, and what follows is making up
         v, a = max(v, REPAIR_VALENCE), a - REPAIR_AROUSAL_DROP
-    if warm and ctx is not None and _OVERWHELM_RE.search(text):
+    if warm and ctx is not None and _is_overwhelm(text):
         v = max(v, ctx[0], LAUGH_VALENCE)  # tears of joy
     return v, a, repair

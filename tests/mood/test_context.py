@@ -125,3 +125,26 @@ def test_tears_among_good_news_are_joy_among_bad_news_grief() -> None:
     bad = [("the vet called, we have to put him down tomorrow", (-0.6, 0.0, -0.4))] * 2
     grief = _read([*bad, ("i can't stop crying 😭", (-0.5, 0.2, -0.3))])
     assert grief[-1, 0] < -0.3
+
+
+def test_bad_news_with_tears_in_a_warm_chat_stays_dark() -> None:
+    good = [("we got the flat!!! the one with the big window", (0.5, 0.5, 0.2))] * 2
+    out = _read([*good, ("wait. grandma just passed away 😭", (-0.6, 0.2, -0.4))])
+    assert out[-1, 0] < -0.3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "not relieved at all",
+        "i don't think she's okay",
+        "I hope everyone's safe",
+        "he's ok??",
+        "we were safe until the storm hit",
+        "it's not at all clear what happened",
+    ],
+)
+def test_hedged_or_asked_relief_is_no_relief(line: str) -> None:
+    worry = [("they still haven't called, I'm so worried about the scan", WORRIED)] * 3
+    out = _read([*worry, (line, (-0.2, 0.3, 0.0))])
+    assert out[-1, 0] < REPAIR_VALENCE
