@@ -18,7 +18,7 @@ from fastapi import APIRouter, Body, Depends, Request, WebSocket, WebSocketDisco
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from composer.errors import ComposerError, InputError, OptionError
-from composer.web.errors import describe_validation
+from composer.web.errors import ServiceBusyError, describe_validation
 from composer.web.live import BURST, MAX_FRAME, MAX_TEXT, RATE_PER_S, LiveHub, Room
 from composer.web.schemas import ErrorOut
 
@@ -127,7 +127,7 @@ async def live_socket(websocket: WebSocket, room_id: str, token: str = "") -> No
     if room is None or room.closed or not room.check(token):
         await websocket.close(code=4403 if room is not None else 4404)
         return
-    if not room.playing and hub.playing >= hub.max_sessions:
+    if not room.playing and hub.playing + hub.starting >= hub.max_sessions:
         await websocket.close(code=1013, reason="all live sessions are taken")
         return
     await websocket.accept()
@@ -142,15 +142,20 @@ async def live_socket(websocket: WebSocket, room_id: str, token: str = "") -> No
     async def close() -> None:
         await websocket.close(code=1000)
 
-    hub.on_close(room, close)
     try:
         await room.join(key, send)
+    except ServiceBusyError as e:
+        # Another room took the last place meanwhile: this one stays, to be joined later.
+        await send({"type": "error", "code": e.code, "message": e.message})
+        await websocket.close(code=1013, reason="all live sessions are taken")
+        return
     except ComposerError as e:  # no synth here (SoundFont, FluidSynth or libopus missing)
         await send({"type": "error", "code": e.code, "message": e.message})
         await websocket.close(code=1011)
         if not room.playing:
             await hub.close(room)
         return
+    hub.on_close(room, close)
     try:
         while not room.closed:
             message = await websocket.receive()
