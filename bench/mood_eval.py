@@ -28,9 +28,11 @@ table that defines the groups):
 * EmoBank dev: Pearson r of V, A, D read as sentences, and of V, A read as chat messages;
   our hand-labelled chat lines: valence AUC.
 
-The reader reads utterances and moments line by line (``score_texts``; moments through
-``analyse(moment(text))``, the user's path) and story chats whole (``analyse``), so a
-reader that uses the previous turns shows it on the stories.
+The reader reads utterances one by one as chat messages (``score_messages``; ``score_texts``
+for ``lines-only``), moments one by one through ``analyse(moment(text))`` (the user's path)
+and story chats whole (``analyse``), so a reader that uses the previous turns shows it on
+the stories. Readings of one text may differ in the third decimal with the batch it is
+read in (int8 activations are quantised per batch).
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def fit_head(reader: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    reader, folder = model_reader(argv, __doc__)
+    reader, folder, _ = model_reader(argv, __doc__)
     head = fit_head(reader, sets(reader))
     out = {
         "about": "message head: per axis a logistic regression on the standardised pooled "

@@ -11,11 +11,11 @@ a third of each quadrant misleading; of the 1,335 written, those that shared hal
 words or more with an evaluation moment (373) or, for the fourth, with an earlier training
 moment (93) were dropped, and ``tests/test_mood_data.py`` keeps it so).
 The L2 strength is chosen on the ``dev`` moments of ``tests/mood/data/moments.tsv``; the
-``test`` moments are only reported.
+``test`` moments are only read with ``--report-test`` (``bench/mood_eval.py`` reports them).
 
 Usage::
 
-    .venv/bin/python models/train_mood_moments.py [--model composer/data/mood]
+    .venv/bin/python models/train_mood_moments.py [--model composer/data/mood] [--report-test]
 """
 
 from __future__ import annotations
@@ -68,26 +68,33 @@ def fit_logistic(
     return w
 
 
-def model_reader(argv: list[str] | None, doc: str | None) -> tuple[Any, Path]:
-    """The trained reader of ``--model FOLDER`` (default: the shipped one) and its folder."""
+def model_reader(
+    argv: list[str] | None, doc: str | None, *, report_test: bool = False
+) -> tuple[Any, Path, bool]:
+    """The trained reader of ``--model FOLDER`` (default: the shipped one), its folder and,
+    with ``report_test``, whether ``--report-test`` asked for the test split's figures."""
     ap = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     ap.add_argument("--model", type=Path, default=HERE.parent / "composer" / "data" / "mood")
-    folder = ap.parse_args(argv).model
+    if report_test:
+        ap.add_argument(
+            "--report-test", action="store_true", help="also print the test split's figures"
+        )
+    args = ap.parse_args(argv)
     from composer.mood import onnx_reader
 
-    reader = onnx_reader._load(folder)
+    reader = onnx_reader._load(args.model)
     if isinstance(reader, str):
         raise SystemExit(f"the model does not load: {reader}")
-    return reader, folder
+    return reader, args.model, bool(getattr(args, "report_test", False))
 
 
 def main(argv: list[str] | None = None) -> None:
-    reader, folder = model_reader(argv, __doc__)
+    reader, folder, report_test = model_reader(argv, __doc__, report_test=True)
     train = _train_moments()
     x = reader.pooled([t for t, _ in train])
     mu, sd = x.mean(0), x.std(0) + 1e-6
     quad = np.array([q for _, q in train])
-    evals = {s: md.moments(s) for s in ("dev", "test")}
+    evals = {s: md.moments(s) for s in ("dev", "test") if s == "dev" or report_test}
     feats = {s: (reader.pooled([m.text for m in ms]) - mu) / sd for s, ms in evals.items()}
     best: tuple[float, float] | None = None
     for l2 in STRENGTHS:

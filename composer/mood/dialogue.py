@@ -81,4 +81,7 @@ def load(folder: Path) -> MessageHead | None:
     d = len(mean)
     if std.shape != (d,) or valence.shape != (d + 1,) or arousal.shape != (d + 1,) or d < 4:
         return None
+    numbers = np.r_[mean, std, valence, arousal, blend, np.ravel(spread)]
+    if not np.all(np.isfinite(numbers)) or np.any(std <= 0) or min(blend) < 0:
+        return None
     return MessageHead(mean, std, valence, arousal, blend, spread)

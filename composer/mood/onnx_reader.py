@@ -8,6 +8,7 @@ The session is created lazily, once per process; batches run on up to two thread
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections import deque
@@ -21,6 +22,7 @@ import numpy as np
 
 from composer.cpus import usable_cpus
 from composer.mood.cues import Cues, cue_features
+from composer.mood.dialogue import FILE as MESSAGE_FILE
 from composer.mood.dialogue import MessageHead
 from composer.mood.dialogue import load as load_message_head
 from composer.mood.lexicon import combine
@@ -29,6 +31,7 @@ from composer.mood.moment import load as load_moment_head
 from composer.resources import MOOD_MODEL, data_dir
 
 MODEL_DIR_ENV = "PHOTOGRAPH_MOOD_MODEL_DIR"
+log = logging.getLogger(__name__)
 _TOKEN_BUDGET = 8192  # tokens per inference batch (rows x padded length)
 _MAX_ROWS = 128
 _TOKENIZE_CHUNK = 4096
@@ -66,6 +69,7 @@ class OnnxReader:
     message: MessageHead | None = None
     cache: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     messages: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def _token_ids(self, texts: list[str]) -> list[list[int]]:
         """Token ids per text (tokenised in chunks: one call per chunk, not one per text)."""
@@ -138,22 +142,25 @@ class OnnxReader:
 
     def score_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Read texts (sentences, each alone); returns ``(n, 3)`` valence, arousal, dominance."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        own, _ = self._infer(todo, parts=False) if todo else (np.zeros((0, 3)), None)
-        return _read_through(self.cache, texts, todo, own)
+        with self.lock:  # callers on several threads (live rooms) share the caches
+            todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
+            own, _ = self._infer(todo, parts=False) if todo else (np.zeros((0, 3)), None)
+            return _read_through(self.cache, texts, todo, own)
 
     def score_messages(self, texts: Sequence[str]) -> np.ndarray:
         """Read chat messages as dialogue (the message head; :meth:`score_texts` without one)."""
         head = self.message
         if head is None:
             return self.score_texts(texts)
-        todo = [t for t in dict.fromkeys(texts) if t not in self.messages]
-        if not todo:
-            return _read_through(self.messages, texts, [], np.zeros((0, 3)))
-        own, read = self._infer(todo, parts=True)
-        assert read is not None  # parts=True with a head
-        _read_through(self.cache, todo, todo, own)
-        return _read_through(self.messages, texts, todo, read)
+        with self.lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self.messages]
+            if not todo:
+                return _read_through(self.messages, texts, [], np.zeros((0, 3)))
+            own, read = self._infer(todo, parts=True)
+            if read is None:  # cannot happen: parts=True with a head
+                raise RuntimeError("the message head gave no readings")
+            _read_through(self.cache, todo, todo, own)
+            return _read_through(self.messages, texts, todo, read)
 
     def pooled(self, texts: Sequence[str]) -> np.ndarray:
         """The model's 128-d sentence vectors, ``(n, d)``, for models that export them.
@@ -232,9 +239,12 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def _forget_pool() -> None:
-    """In a forked child the parent's threads do not exist: start a new pool there."""
+    """In a forked child the parent's threads do not exist: start a new pool there (and
+    new locks: one held by a parent's thread at the fork would never be released)."""
     global _POOL, _POOL_LOCK
     _POOL, _POOL_LOCK = None, threading.Lock()
+    if isinstance(_LOADED, OnnxReader):
+        _LOADED.lock = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -275,10 +285,14 @@ def _moment_head(folder: Path, session: Any) -> MomentHead | None:
 
 
 def _message_head(folder: Path, session: Any) -> MessageHead | None:
-    """The folder's message head when the model has a ``pooled`` output of its width."""
+    """The folder's message head when the model has a ``pooled`` output of its width (a
+    head file that cannot be used is logged: messages are then read as sentences)."""
     width = _pooled_width(session)
     head = load_message_head(folder) if width is not None else None
     if head is None or (isinstance(width, int) and width + 3 != len(head.mean)):
+        if (folder / MESSAGE_FILE).is_file():
+            log.warning("%s in %s does not fit the model; messages read as sentences",
+                        MESSAGE_FILE, folder)  # fmt: skip
         return None
     return head
 
