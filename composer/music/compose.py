@@ -53,6 +53,7 @@ CONTRAST_LIFT = 2  # a contrasting section states the opening call a third or so
 REGISTER = (0, -3, 2, -5, 4, -2)  # melody centre offset of the 1st, 2nd … featured speaker
 VAMP = 2  # bars of accompaniment before the melody enters
 LOWEST_CENTRE = 65  # a melody centred lower would sink into the left hand
+# (a falling line starts above its centre: its centre may sit a semitone lower)
 SHORT_BOOST = 8  # bpm a very short song may gain so that its form fits
 
 
@@ -340,7 +341,8 @@ def _body(
     offset = REGISTER[plan.featured.index(who)] if who and plan.is_arc else 0
     if plan.is_arc:  # an arc's sections keep the same tonic: register carries the mood
         offset += round(4 * s.valence)
-    voice = melody.Voice(max(LOWEST_CENTRE, mat.melody_centre + offset), 6)
+    floor = LOWEST_CENTRE - (mat.contour < 0)
+    voice = melody.Voice(max(floor, mat.melody_centre + offset), 6)
     motif = plan.signature[who] if who else plan.main
     contrast = s.role == "contrast" and score.opening is not None and motif is plan.main
     shape = phrase.Shape(
