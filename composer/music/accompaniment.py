@@ -52,7 +52,8 @@ def figure_span(
 
     ``spread`` (semitones, the mood table's voicing cue): 16 or more opens the voicing
     (its middle voice, or else its lowest, an octave up; 18 or more: the bass an octave
-    down where the instrument allows), 12 or less keeps it close
+    down where the instrument allows, else a little more room above), 12 or less keeps
+    it close
     (a top voice beyond the spread is left out; 10 or less: two voices only).
 
     ``fill_to`` (the next chord's root pitch class) replaces the last two beats of the
@@ -63,11 +64,14 @@ def figure_span(
     voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
+    roof = OPEN_TOP
     if spread >= 18 and bass - 12 >= BASS[0] - 7:  # the widest: the bass an octave down
         bass -= 12
-    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= OPEN_TOP:  # open voicing
+    elif spread >= 18:  # or, where it cannot go, more room above (the melody is high)
+        roof += 3
+    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= roof:  # open voicing
         upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
-    elif spread >= 16 and len(upper) >= 2 and upper[0] + 12 <= OPEN_TOP:
+    elif spread >= 16 and len(upper) >= 2 and upper[0] + 12 <= roof:
         upper = sorted([*upper[1:], upper[0] + 12])  # the lowest voice up an octave
     elif spread >= 16 and bass - 12 >= BASS[0]:  # no room above: open it below
         bass -= 12
