@@ -64,21 +64,7 @@ def figure_span(
     voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
-    roof = OPEN_TOP
-    if spread >= 18 and bass - 12 >= BASS[0] - 7:  # the widest: the bass an octave down
-        bass -= 12
-    elif spread >= 18:  # or, where it cannot go, more room above (the melody is high)
-        roof += 3
-    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= roof:  # open voicing
-        upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
-    elif spread >= 16 and len(upper) >= 2 and upper[0] + 12 <= roof:
-        upper = sorted([*upper[1:], upper[0] + 12])  # the lowest voice up an octave
-    elif spread >= 16 and bass - 12 >= BASS[0]:  # no room above: open it below
-        bass -= 12
-    elif spread <= 10 and len(upper) >= 3:
-        upper = upper[:2]  # the darkest: two voices close over the bass
-    elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
-        upper = upper[:-1]  # close and dark: the top voice left out
+    bass, upper = _spread(bass, upper, spread)
     soft = max(1, velocity - 10)
     notes: list[Note] = []
     eighths = round(beats * 2)
@@ -164,6 +150,27 @@ def _more(
         for i in range(1, round(beats * 2)):
             notes.append(Note(cell[i % len(cell)], start + 0.5 * i, 0.5, soft))
     return notes
+
+
+def _spread(bass: int, upper: list[int], spread: int) -> tuple[int, list[int]]:
+    """The bass and the voices above it, opened or closed as the voicing cue asks (see
+    :func:`figure_span`)."""
+    roof = OPEN_TOP
+    if spread >= 18 and bass - 12 >= BASS[0] - 7:  # the widest: the bass an octave down
+        bass -= 12
+    elif spread >= 18:  # or, where it cannot go, more room above (the melody is high)
+        roof += 3
+    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= roof:  # open voicing
+        upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
+    elif spread >= 16 and len(upper) >= 2 and upper[0] + 12 <= roof:
+        upper = sorted([*upper[1:], upper[0] + 12])  # the lowest voice up an octave
+    elif spread >= 16 and bass - 12 >= BASS[0]:  # no room above: open it below
+        bass -= 12
+    elif spread <= 10 and len(upper) >= 3:
+        upper = upper[:2]  # the darkest: two voices close over the bass
+    elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
+        upper = upper[:-1]  # close and dark: the top voice left out
+    return bass, upper
 
 
 def _third(chord: Chord) -> int:
