@@ -147,3 +147,33 @@ def test_neighbouring_valence_levels_differ_in_three_cues(a):
     for x, y in itertools.pairwise(heard):
         differ = (x[0] != y[0], abs(x[1] - y[1]) >= 3, abs(x[2] - y[2]) >= 1, x[3] != y[3])
         assert sum(differ) >= 3, (x[:3], y[:3], differ)
+
+
+@pytest.mark.parametrize(("v", "a", "seed"), CASES)
+def test_a_return_is_the_theme_ornamented_not_rewritten(v, a, seed):
+    """A return of the opening period (not the climax; same length and key) sings the
+    theme again: nearly all of its notes come back at the same place and pitch, and at
+    least two bars are varied (repetition with variation, not copying nor a new tune).
+    (Four-bar sections pair into periods over two sections: their returns answer the
+    section of the same cadence, which is not the first one.)"""
+    song = _song(v, a, seed)
+    bpb = song.beats_per_bar
+    a_secs = [s for s in song.sections if s.name[0] == "A" and s.role == "theme"]
+    first = a_secs[0]
+    if first.bars < 8:
+        pytest.skip("four-bar sections")
+
+    def notes(sec) -> set[tuple[float, int]]:
+        lo, hi = (sec.start_bar - 1) * bpb, (sec.start_bar - 1 + sec.bars) * bpb
+        return {(n.start - lo, n.pitch) for n in song.parts[0].notes if lo <= n.start < hi}
+
+    theme = notes(first)
+    kept = []
+    for s in a_secs[1:]:
+        if s.bars != first.bars or s.key != first.key:
+            continue
+        again = notes(s)
+        kept.append(len(theme & again) / len(theme))
+        changed = {int(t // bpb) for t, _ in again ^ theme}
+        assert len(changed) >= 2, s.name
+    assert not kept or max(kept) >= 0.75
