@@ -51,8 +51,9 @@ def figure_span(
     """Left-hand notes for one chord lasting ``beats``; returns the notes and the voicing.
 
     ``spread`` (semitones, the mood table's voicing cue): 16 or more opens the voicing
-    (its middle voice an octave up; 18 or more: the bass an octave down where the
-    instrument allows), 12 or less keeps it close
+    (its middle voice, or else its lowest, an octave up; 18 or more: the bass an octave
+    down where the instrument allows, else a little more room above), 12 or less keeps
+    it close
     (a top voice beyond the spread is left out; 10 or less: two voices only).
 
     ``fill_to`` (the next chord's root pitch class) replaces the last two beats of the
@@ -63,16 +64,7 @@ def figure_span(
     voicing = theory.voice_chord(chord.pitch_classes[:4], low, high, previous)
     bass = bass_pitch(chord.root)
     upper = [p for p in voicing if p > bass + 2] or [bass + 12]
-    if spread >= 18 and bass - 12 >= BASS[0] - 7:  # the widest: the bass an octave down
-        bass -= 12
-    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= OPEN_TOP:  # open voicing
-        upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
-    elif spread >= 16 and bass - 12 >= BASS[0]:  # no room above: open it below
-        bass -= 12
-    elif spread <= 10 and len(upper) >= 3:
-        upper = upper[:2]  # the darkest: two voices close over the bass
-    elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
-        upper = upper[:-1]  # close and dark: the top voice left out
+    bass, upper = _spread(bass, upper, spread)
     soft = max(1, velocity - 10)
     notes: list[Note] = []
     eighths = round(beats * 2)
@@ -81,8 +73,7 @@ def figure_span(
         notes += [Note(p, start, beats, soft) for p in upper]
     elif figure == "rocking":
         notes.append(Note(bass, start, beats, velocity))
-        third = next((i for i in (4, 3, 5, 2) if (chord.root + i) % 12 in chord.pitch_classes), 7)
-        rock = (bass + fifth(chord), bass + 12 + third, bass + fifth(chord))
+        rock = tuple(bass + i for i in _rock(chord, spread))
         for i in range(1, round(beats)):
             notes.append(Note(rock[(i - 1) % 3], start + i, 1.0, soft))
     elif figure == "arpeggio":
@@ -108,7 +99,7 @@ def figure_span(
                 if beat + 1.5 <= beats:
                     notes += [Note(p, start + beat + 1.5, 0.5, soft) for p in upper[-3:]]
     elif figure in ("chorale", "waltz", "sweep", "ostinato"):
-        notes += _more(figure, chord, bass, upper, start, beats, velocity, soft)
+        notes += _more(figure, chord, bass, upper, start, beats, velocity, soft, spread)
     else:
         raise ValueError(f"unknown figure {figure!r}")
     if fill_to is not None and beats >= 3:
@@ -125,9 +116,11 @@ def _more(
     beats: float,
     velocity: int,
     soft: int,
+    spread: int = 14,
 ) -> list[Note]:
     """The quieter textures: a chorale (block chords on the half bar), a waltz (bass,
-    then the chord twice), a sweep (one rising arpeggio over two octaves, held), an
+    then the chord twice), a sweep (one rising arpeggio over two octaves, held; one
+    when the voicing cue is close), an
     ostinato (the same eighth-note cell on root, fifth, octave and ninth every bar:
     the Tiersen/Einaudi figure that holds a song together)."""
     notes: list[Note] = []
@@ -143,7 +136,8 @@ def _more(
         for beat in range(1, round(beats)):
             notes += [Note(p, start + beat, 1.0, soft) for p in upper[-3:]]
     elif figure == "sweep":
-        tones = sorted({bass, bass + fifth(chord), *upper, *(p + 12 for p in upper[:2])})
+        over = [p + 12 for p in upper[:2]] if spread > 12 else []  # close: one octave
+        tones = sorted({bass, bass + fifth(chord), *upper, *over})
         step = 0.5 if 0.5 * len(tones) <= beats else 0.25  # on the sixteenth grid
         for i, p in enumerate(tones):
             t = i * step
@@ -151,13 +145,68 @@ def _more(
                 break
             notes.append(Note(p, start + t, beats - t, velocity if i == 0 else soft))
     else:  # ostinato
-        third = next((i for i in (4, 3, 5, 2) if (chord.root + i) % 12 in chord.pitch_classes), 7)
-        top = 14 if (chord.root + 2) % 12 in chord.pitch_classes else 12 + third
-        cell = (bass, bass + fifth(chord), bass + 12, bass + top, bass + 12, bass + fifth(chord))
+        cell = tuple(bass + i for i in _ostinato(chord, spread))
         notes.append(Note(bass, start, beats, velocity))
         for i in range(1, round(beats * 2)):
             notes.append(Note(cell[i % len(cell)], start + 0.5 * i, 0.5, soft))
     return notes
+
+
+def _spread(bass: int, upper: list[int], spread: int) -> tuple[int, list[int]]:
+    """The bass and the voices above it, opened or closed as the voicing cue asks (see
+    :func:`figure_span`)."""
+    roof = OPEN_TOP
+    if spread >= 18 and bass - 12 >= BASS[0] - 7:  # the widest: the bass an octave down
+        bass -= 12
+    elif spread >= 18:  # or, where it cannot go, more room above (the melody is high)
+        roof += 3
+    if spread >= 16 and len(upper) >= 3 and upper[1] + 12 <= roof:  # open voicing
+        upper = sorted([*upper[:1], *upper[2:], upper[1] + 12])
+    elif spread >= 16 and len(upper) >= 2 and upper[0] + 12 <= roof:
+        upper = sorted([*upper[1:], upper[0] + 12])  # the lowest voice up an octave
+    elif spread >= 16 and bass - 12 >= BASS[0]:  # no room above: open it below
+        bass -= 12
+    elif spread <= 10 and len(upper) >= 3:
+        upper = upper[:2]  # the darkest: two voices close over the bass
+    elif spread <= 12 and len(upper) >= 3 and upper[-1] - upper[0] > spread:
+        upper = upper[:-1]  # close and dark: the top voice left out
+    return bass, upper
+
+
+def _third(chord: Chord) -> int:
+    """Semitones from the root to the chord's third (its sus or add tone if it has none)."""
+    return next((i for i in (4, 3, 5, 2) if (chord.root + i) % 12 in chord.pitch_classes), 7)
+
+
+def _rock(chord: Chord, spread: int) -> tuple[int, int, int]:
+    """The rocking figure above the bass (semitones), as wide as the voicing cue lets it
+    be: within a fifth (spread 10 or less), an octave (12 or less), a tenth; open (16
+    or more) it climbs fifth, tenth, twelfth, and at the widest (18) to the double
+    octave."""
+    third, five = _third(chord), fifth(chord)
+    if spread <= 10:
+        return (third, five, third)
+    if spread <= 12:
+        return (five, 12, five)
+    if spread < 16:
+        return (five, 12 + third, five)
+    return (five, 12 + third, 24 if spread >= 18 else 12 + five)
+
+
+def _ostinato(chord: Chord, spread: int) -> tuple[int, ...]:
+    """The ostinato cell above the bass (semitones): root, fifth, octave, ninth (or
+    tenth), octave, fifth; as wide as the voicing cue lets it be: within a fifth (10 or
+    less), an octave (12 or less: its top folds down), open to the twelfth (16) and the
+    double octave (18 or more)."""
+    third, five = _third(chord), fifth(chord)
+    top = 14 if (chord.root + 2) % 12 in chord.pitch_classes else 12 + third
+    if spread <= 10:
+        return (0, third, five, third, five, third)
+    if spread <= 12:
+        return (0, five, 12, top - 12, 12, five)
+    if spread >= 16:
+        return (0, five, 12, top, 12 + five, 24 if spread >= 18 else 12)
+    return (0, five, 12, top, 12, five)
 
 
 def _fill(

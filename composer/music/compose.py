@@ -37,7 +37,7 @@ from composer.chat.model import Chat
 from composer.mood.model import Mood
 from composer.music import harmony, mapping, melody, motifs, phrase, theory, timeline
 from composer.music import pace as pacing
-from composer.music.form import PlannedSection
+from composer.music.form import PlannedSection, section_key
 from composer.music.mapping import Cues
 from composer.music.model import Chord, Key, Note, Section, Song, SpeakerMotif
 from composer.music.motifs import Motif
@@ -53,25 +53,8 @@ CONTRAST_LIFT = 2  # a contrasting section states the opening call a third or so
 REGISTER = (0, -3, 2, -5, 4, -2)  # melody centre offset of the 1st, 2nd … featured speaker
 VAMP = 2  # bars of accompaniment before the melody enters
 LOWEST_CENTRE = 65  # a melody centred lower would sink into the left hand
+# (a falling line starts above its centre: its centre may sit a semitone lower)
 SHORT_BOOST = 8  # bpm a very short song may gain so that its form fits
-
-
-def section_key(home: Key, valence: float, is_arc: bool, role: str, contrast: str) -> Key:
-    """The key of a section.
-
-    In a conversation that changes mood, a section moves to the relative key when its
-    mood has crossed to the other mode; in a one-mood song, a contrasting (B) section
-    goes where ``contrast`` says (the mood table's cue for the first B, "home" after).
-    """
-    if role in ("intro", "coda"):
-        return home
-    if is_arc:
-        if (home.is_major and valence < -0.05) or (not home.is_major and valence > 0.05):
-            return Key(home.tonic, "minor" if home.is_major else "major")
-        return home
-    if role == "contrast" and contrast == "relative":
-        return mapping.relative_key(home)
-    return home
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +88,10 @@ class _Score:
     imitations: list[tuple[str, int, str]] = field(default_factory=list)  # section, bar, who
     material: dict[str, Cues] = field(default_factory=dict)
     returns: dict[str, int] = field(default_factory=dict)
+    themes: dict[tuple[str, bool], tuple[tuple[Key, int, int, int, int], phrase.Period]] = field(
+        default_factory=dict
+    )
+    opened: bool = False  # the last body section ended on a half cadence
     previews: dict[str, int] = field(default_factory=dict)
 
     def key_at(self, beat: float) -> Key:
@@ -340,7 +327,8 @@ def _body(
     offset = REGISTER[plan.featured.index(who)] if who and plan.is_arc else 0
     if plan.is_arc:  # an arc's sections keep the same tonic: register carries the mood
         offset += round(4 * s.valence)
-    voice = melody.Voice(max(LOWEST_CENTRE, mat.melody_centre + offset), 6)
+    floor = LOWEST_CENTRE - (mat.contour < 0)
+    voice = melody.Voice(max(floor, mat.melody_centre + offset), 6)
     motif = plan.signature[who] if who else plan.main
     contrast = s.role == "contrast" and score.opening is not None and motif is plan.main
     shape = phrase.Shape(
@@ -358,9 +346,18 @@ def _body(
         pace=(pace >= pacing.BURST) - (pace <= pacing.SLOW),
         heard=tuple(score.line_rhythms[-2:]),
     )
+    # a return sings its first statement again, ornamented, where it can: same key,
+    # length and cadence, and not slower (a slow stretch writes its own, longer notes)
+    same = (under.key, s.bars, voice.centre, shape.density, shape.pace)
+    first = score.themes.get((letter, closing))
+    if first is not None and first[0][:3] == same[:3] and first[0][3:] <= same[3:]:
+        shape = dataclasses.replace(shape, theme=first[1])
+    shape = dataclasses.replace(shape, consequent=score.opened and closing and s.bars < 8)
+    score.opened = not closing
     score.returns[letter] = score.returns.get(letter, 0) + 1
     rng = motifs.sub_rng(plan.seed, "melody", letter)
     per = phrase.period(motif, under, s.bars, bb, voice, rng, shape)
+    score.themes.setdefault((letter, closing), (same, per))
     score.line_rhythms += per.rhythms
     for p in range(s.bars // 4):
         lo, hi = p * 4 * bb, (p + 1) * 4 * bb

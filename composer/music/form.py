@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from composer.mood.model import Mood
+from composer.music import mapping
+from composer.music.model import Key
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +151,21 @@ def climax_index(out: list[PlannedSection], returns: list[int]) -> int:
 
 def clamp(x: float) -> float:
     return max(-1.0, min(1.0, x))
+
+
+def section_key(home: Key, valence: float, is_arc: bool, role: str, contrast: str) -> Key:
+    """The key of a section.
+
+    In a conversation that changes mood, a section moves to the relative key when its
+    mood has crossed to the other mode; in a one-mood song, a contrasting (B) section
+    goes where ``contrast`` says (the mood table's cue for the first B, "home" after).
+    """
+    if role in ("intro", "coda"):
+        return home
+    if is_arc:
+        if (home.is_major and valence < -0.05) or (not home.is_major and valence > 0.05):
+            return Key(home.tonic, "minor" if home.is_major else "major")
+        return home
+    if role == "contrast" and contrast == "relative":
+        return mapping.relative_key(home)
+    return home

@@ -10,6 +10,7 @@ V (harmonic minor), so the leading tone pulls home at every cadence.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ BORROWED: dict[str, tuple[int, str]] = {
     "iv": (5, "min"),  # mixture: the minor subdominant in major
     "IV": (5, "maj"),  # dorian: the raised sixth in minor
     "bII": (1, "maj"),  # phrygian: the Neapolitan
+    "V7b9": (7, "7b9"),  # phrygian: the dominant's flat ninth at the cadences
 }
 
 
@@ -142,13 +144,27 @@ def period(
         slots += [Slot(d, i * bar_beats, bar_beats, i >= 2, b) for i, (d, b) in enumerate(opening)]
     base = 4 * bar_beats if bars >= 8 else 0.0
     if not closing and bars < 8:
-        return [Slot(d, i * bar_beats, bar_beats, i >= 2, b) for i, (d, b) in enumerate(opening)]
+        half = [Slot(d, i * bar_beats, bar_beats, i >= 2, b) for i, (d, b) in enumerate(opening)]
+        return darken(half, colour, key)
     slots += [
         Slot(opening[0][0], base, bar_beats, False, opening[0][1]),
         Slot(opening[1][0], base + bar_beats, bar_beats, False, opening[1][1]),
     ]
     slots += cadence(pre, base + 2 * bar_beats, bar_beats, 5 if deceptive else 0)
-    return slots
+    return darken(slots, colour, key)
+
+
+def darken(slots: list[Slot], colour: str, key: Key) -> list[Slot]:
+    """The darkest colour (phrygian, in minor) sharpens every cadential V into V7♭9:
+    the flat sixth of the key sighs over the dominant."""
+    if colour != "phrygian" or key.is_major:
+        return slots
+    return [
+        dataclasses.replace(s, borrow="V7b9")
+        if s.cadential and s.degree == 4 and not s.borrow
+        else s
+        for s in slots
+    ]
 
 
 def cadence(

@@ -16,9 +16,13 @@ contrast key   v          where the first B section goes: v < -0.75 stays in the
 brightness     v          share of major chords the progressions aim for: minor
                           0.25 (v = -1) … 0.6; major 0.4 … 0.95 (v = +1)
 voicing        v          left-hand chords close when sad (v ≤ -0.5: 12 semitones at
-                          most), open when bright (v ≥ 0.5: the middle voice an octave up)
-register       v          melody centre from Eb4 (v = -1) to Eb5 (v = +1): neighbouring
-                          valence levels sit 3 semitones apart
+                          most; rocking, ostinato and sweep figures inside an octave),
+                          open when bright (v ≥ 0.5: a voice an octave up, the rocking
+                          and ostinato figures reach the twelfth)
+register       v          melody centre 70 + 7v (D4 at v = -1 … G5 at v = +1), leaning
+                          1.5 semitones with the contour, so that the melody's mean
+                          pitch rises 3.5 semitones per half unit of valence (a body
+                          section never sits below F4: the left hand's room)
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
 mode colour    v          a modal palette ordered by brightness: phrygian (bII, v = -1),
                           aeolian, dorian (major IV in minor), mixture (the minor iv
@@ -35,7 +39,8 @@ figure         a          rocking → arpeggio → broken (Alberti, only a > 0.3
 textures       a, metre   the left-hand textures the sections take in turn (3+ per
                           song): sustained, chorale, rocking, waltz, arpeggio, sweep,
                           ostinato, broken, driving
-dynamics       a, d       base velocity 48…96 (+6 d); range widens with tension
+dynamics       a, d,      base velocity 48…96 (+6 d, +8 tension: a quarrel is played
+               tension    harder); range widens with tension
 articulation   a          legato (0.98 of the note) … detached (0.6)
 colour         v, tension ii7–V7 when warm, add9 on I/IV when bright, minor add9 when
                           sad and calm, minor 7ths when tense
@@ -47,6 +52,7 @@ metre          a, v       3/4 for calm & tender (a < -0.3, v > 0.2), else 4/4
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from composer.music.model import Key
@@ -132,6 +138,13 @@ class Cues:
     voicing_spread: int = 14
 
 
+def _centre(v: float, contour: int) -> int:
+    """The melody's centre (MIDI pitch): 70 + 7v, leaning 1.5 semitones with the
+    contour (a rising line starts below its centre and a falling one above it, so the
+    line's mean pitch, not only its centre, rises with valence)."""
+    return math.floor(70 + 7 * v + 1.5 * contour + 0.5)
+
+
 def _clip(x: float) -> float:
     return max(-1.0, min(1.0, float(x)))
 
@@ -207,13 +220,14 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
     else:
         brightness = 0.6 + 0.35 * v
         contrast = "relative" if v >= -0.75 else "home"
+    contour = -1 if v < -0.3 else (1 if v > 0.3 else 0)
     return Cues(
         major=major,
         tempo=round(78 + (24 if a < 0 else 62) * a + 3 * v),
         melody_step=_step(a),
         figure=_figure(a),
-        melody_centre=round(69 + 6 * v),
-        velocity=round(48 + 48 * a01 + 6 * d),
+        melody_centre=_centre(v, contour),
+        velocity=round(48 + 48 * a01 + 6 * d + 8 * tension),
         velocity_range=round(8 + 14 * tension + 6 * a01),
         articulation=round(0.98 - 0.38 * max(0.0, a), 3),
         colour=_colour(v, a, tension),
@@ -221,7 +235,7 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
         time_signature=(3, 4) if (a < -0.3 and v > 0.2) else (4, 4),
         brightness=round(brightness, 3),
         contrast=contrast,
-        contour=-1 if v < -0.3 else (1 if v > 0.3 else 0),
+        contour=contour,
         suspension=tension > 0.3 or d < -0.4,
         variety=round(a01, 3),
         section_bars=4 if a < -0.3 else 8,

@@ -95,7 +95,7 @@ def place(motif: Motif, start_degree: int, t0: float) -> list[Tone]:
     return out
 
 
-def _score(tones: list[Tone], harmony: Harmony, t0: float, bar_beats: float) -> float:
+def score_fit(tones: list[Tone], harmony: Harmony, t0: float, bar_beats: float) -> float:
     """Agreement with the chords: strong beats and long notes on chord tones (a long
     note on a strong beat matters most), with a little extra for the notes of the tonic
     triad (1̂, 3̂, 5̂), which anchor the key."""
@@ -176,7 +176,7 @@ def fit(
         if d == exclude:
             continue
         tones = place(motif, d, t0)
-        score = _score(tones, harmony, t0, bar_beats) - 0.35 * abs(d - target)
+        score = score_fit(tones, harmony, t0, bar_beats) - 0.35 * abs(d - target)
         top, low = max(t.degree for t in tones), min(t.degree for t in tones)
         score -= 0.5 * (max(0, top - target - 5) + max(0, target - 5 - low))
         if bounds is not None:

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections import Counter
 from dataclasses import dataclass
 
-from composer.music import motifs, theory
+from composer.music import motifs, theory, variation
+from composer.music.lines import LINE_RHYTHMS, line, pick_rhythm, strong
 from composer.music.melody import (
     REAL,
     Harmony,
@@ -41,32 +41,9 @@ from composer.music.melody import (
 )
 from composer.music.motifs import Motif
 
-DEVELOPMENTS = ("invert", "fragment", "diminish", "augment")
+__all__ = ["LINE_RHYTHMS", "Period", "Shape", "line", "period"]
 
-# Bar rhythms by density level (0 calm … 3 lively) and bar length: longer values and
-# held notes when calm, more and shorter notes (dotted and syncopated ones) when aroused.
-LINE_RHYTHMS: dict[tuple[int, float], tuple[tuple[float, ...], ...]] = {
-    (0, 4.0): ((3.0, 1.0), (2.0, 2.0), (2.0, 1.0, 1.0), (1.0, 1.0, 2.0), (1.5, 0.5, 2.0)),
-    (1, 4.0): ((2.0, 1.0, 1.0), (1.0, 1.0, 2.0), (1.5, 0.5, 2.0), (1.0, 1.0, 1.0, 1.0)),
-    (2, 4.0): (
-        (1.0, 1.0, 1.0, 1.0),
-        (1.0, 0.5, 0.5, 2.0),
-        (0.5, 0.5, 1.0, 2.0),
-        (1.5, 0.5, 1.0, 1.0),
-        (1.0, 0.5, 0.5, 1.0, 1.0),
-    ),
-    (3, 4.0): (
-        (0.5, 0.5, 1.0, 0.5, 0.5, 1.0),
-        (1.5, 0.5, 0.5, 0.5, 1.0),
-        (1.0, 0.5, 0.5, 2.0),
-        (0.75, 0.25, 1.0, 0.5, 0.5, 1.0),
-        (0.5, 1.0, 0.5, 1.0, 1.0),
-    ),
-    (0, 3.0): ((2.0, 1.0), (1.0, 2.0), (1.5, 0.5, 1.0)),
-    (1, 3.0): ((2.0, 1.0), (1.0, 1.0, 1.0), (1.5, 0.5, 1.0)),
-    (2, 3.0): ((1.0, 1.0, 1.0), (1.0, 0.5, 0.5, 1.0), (0.5, 0.5, 1.0, 1.0)),
-    (3, 3.0): ((0.5, 0.5, 0.5, 0.5, 1.0), (1.0, 0.5, 0.5, 0.5, 0.5), (0.75, 0.25, 1.0, 1.0)),
-}
+DEVELOPMENTS = ("invert", "fragment", "diminish", "augment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +54,7 @@ class Period:
     tones: tuple[Tone, ...]
     statements: tuple[int, ...]
     rhythms: tuple[tuple[float, ...], ...] = ()  # the bar rhythms of its new lines
+    raw: tuple[Tone, ...] = ()  # the tones before the octave placement (for a reprise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +71,10 @@ class Shape:
     ``heard`` lists the line rhythms of the sections just before: new lines take others.
     ``pace`` +1 (a burst of quick replies) answers the call in quicker notes; -1 (a slow
     exchange) in longer ones, and ends every phrase's last note early: a breath.
+    ``theme`` is the section's first statement (same key, length and cadence): a
+    return sings it again, ornamented (:func:`variation.vary`), except where the
+    climax climbs. ``consequent`` (a 4-bar section that closes the period the section
+    before opened) restates the opening at another degree.
     """
 
     step: float
@@ -108,87 +90,8 @@ class Shape:
     closing: bool = True
     heard: tuple[tuple[float, ...], ...] = ()
     pace: int = 0
-
-
-def _strong(t: float, bar_beats: float) -> bool:
-    pos = round(t % bar_beats, 6)
-    return pos == 0.0 or (bar_beats == 4.0 and pos == 2.0)
-
-
-def line(
-    harmony: Harmony,
-    prev: int,
-    t0: float,
-    rhythm: tuple[float, ...],
-    goal: int,
-    bar_beats: float,
-    rng: random.Random,
-    top: int | None = None,
-) -> list[Tone]:
-    """A bar of new melody from the tone ``prev`` toward the degree ``goal``: chord tones
-    on the strong beats (a step or a third away), steps and repeated notes between;
-    never above ``top`` (the climax's height is kept for the climax)."""
-    out: list[Tone] = []
-    t = t0
-    same = 0  # repeated notes in a row so far: a third one would drone
-    for i, beats in enumerate(rhythm):
-        left = len(rhythm) - i
-        want = goal - prev
-        aim = prev + max(-2, min(2, round(want / left))) if want else prev
-        if _strong(t, bar_beats):
-            near = [
-                d
-                for d in range(prev - 2, prev + 3)
-                if harmony.is_tone(d, t) and (top is None or d <= top)
-            ]
-            again = 1.5 if same else 0.0  # a third repeated note costs
-            pick = (
-                min(
-                    near,
-                    key=lambda d: (
-                        abs(d - aim) + 0.4 * abs(d - prev) + (again if d == prev else 0.0),
-                        d,
-                    ),
-                )
-                if near
-                else aim
-            )
-        elif want == 0:
-            pick = prev + rng.choice((1, -1) if same else (0, 1, -1))
-        elif rng.random() < 0.12 and abs(want) < left and not same:
-            pick = prev  # a repeated note: speech-like, and it lets the line breathe
-        else:
-            pick = prev + (1 if want > 0 else -1)
-        if top is not None and pick > top:
-            pick = top - 1 if pick - 1 > top else top
-        out.append(Tone(pick, t, beats))
-        same = same + 1 if pick == prev else 0
-        prev, t = pick, t + beats
-    return out
-
-
-def _rhythm(
-    shape: Shape,
-    bar_beats: float,
-    rng: random.Random,
-    avoid: tuple[float, ...],
-    sofar: list[Tone],
-) -> tuple[float, ...]:
-    """A line rhythm that contrasts with what the period has sung so far: never the
-    motif's own rhythm nor a cadence's held notes, and, among the others, one that keeps
-    any single note value from taking over the period (the share of the commonest value
-    after this bar is within 5 % of the best choice)."""
-    held = ((bar_beats,), (bar_beats / 2, bar_beats / 2))
-    pool = [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid and r not in held]
-    pool = pool or [r for r in LINE_RHYTHMS[(shape.density, bar_beats)] if r != avoid]
-    pool = [r for r in pool if r not in shape.heard] or pool
-
-    def top_share(r: tuple[float, ...]) -> float:
-        values = Counter(tn.beats for tn in sofar) + Counter(r)
-        return max(values.values()) / sum(values.values())
-
-    best = min(top_share(r) for r in pool)
-    return rng.choice([r for r in pool if top_share(r) <= best + 0.05])
+    theme: Period | None = None
+    consequent: bool = False
 
 
 def _answer(motif: Motif, shape: Shape, hows: list[str], bar_beats: float, which: int) -> Motif:
@@ -205,21 +108,12 @@ def _answer(motif: Motif, shape: Shape, hows: list[str], bar_beats: float, which
     return develop(motif, hows[which % len(hows)], bar_beats)
 
 
-def _consonant(tones: list[Tone], harmony: Harmony, bar_beats: float) -> bool:
-    """Every strong-beat tone is a chord tone or moves on by step."""
-    for tn, nxt in zip(tones, [*tones[1:], None], strict=True):
-        clash = _strong(tn.start, bar_beats) and not harmony.is_tone(tn.degree, tn.start)
-        if clash and (nxt is None or abs(nxt.degree - tn.degree) != 1):
-            return False
-    return True
-
-
 def _resolve(tones: list[Tone], harmony: Harmony, bar_beats: float, fixed: set[int]) -> list[Tone]:
     """A strong-beat non-chord tone must move on by step: otherwise it becomes the
     nearest chord tone (tones in ``fixed`` bars, literal statements, are left alone)."""
     out = list(tones)
     for i, tn in enumerate(out):
-        if int(tn.start // bar_beats) in fixed or not _strong(tn.start, bar_beats):
+        if int(tn.start // bar_beats) in fixed or not strong(tn.start, bar_beats):
             continue
         if harmony.is_tone(tn.degree, tn.start):
             continue
@@ -289,6 +183,58 @@ def _climb(
     return place(rise, s, t)
 
 
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """What a period's phrases open with: the motif, its first degree, the call, the
+    consequent's answer (``reply``), the antecedent's call and answer (``opening``), and
+    whether the answers are literal statements."""
+
+    motif: Motif
+    first: int
+    call: list[Tone]
+    reply: list[Tone]
+    opening: list[Tone]
+    literal: bool
+    other_literal: bool
+
+
+def _opening(
+    p: int,
+    phrases: int,
+    shape: Shape,
+    harmony: Harmony,
+    bar_beats: float,
+    bounds: tuple[int, int],
+    sofar: list[Tone],
+    o: _Opening,
+) -> tuple[list[Tone], list[int]]:
+    """The first two bars of phrase ``p`` and the bars among them that state the motif.
+
+    The antecedent opens with call and answer. The consequent of a first statement
+    restates them at another degree (a sequential period, :func:`variation.restate`)
+    where one fits, else it repeats the call and answers anew (a parallel period; a
+    contrast always does, its call is the moved opening); a return ornaments its call.
+    A 4-bar section that closes the period the one before opened moves the opening too.
+    """
+    b0 = 4 * p * bar_beats
+    if p == 1 and shape.variation > 0:
+        head = place(motifs.diminish_rhythm(o.motif, bar_beats), o.first, b0) + o.reply
+        return head, [5] if o.other_literal else []
+    if p == 1 and shape.model is None:
+        up, prev = shape.contour, sofar[-1].degree
+        again = variation.restate(o.opening, harmony, b0, bar_beats, bounds, up, prev)
+        if again is not None:
+            return again, [4, 5] if o.literal else [4]
+    if p == 1:
+        head = [Tone(tn.degree, tn.start + b0, tn.beats) for tn in o.call] + o.reply
+        return head, [4, 5] if o.other_literal else [4]
+    if shape.consequent and phrases == 1:
+        moved = variation.restate(o.opening, harmony, 0.0, bar_beats, bounds, shape.contour)
+        if moved is not None:
+            return moved, []
+    return list(o.opening), []
+
+
 def period(
     motif: Motif,
     harmony: Harmony,
@@ -329,31 +275,26 @@ def period(
     )
     opening = call + response
     # a sequence whose strong beats clash stays free for the clean-up below
-    literal = answer is motif and _consonant(response, harmony, bar_beats)
+    literal = answer is motif and variation.consonant(response, harmony, bar_beats)
     statements = [0, 1] if literal else [0]
     tones: list[Tone] = []
     first_line: list[Tone] = []
     rhythms: list[tuple[float, ...]] = []
+    parts = _Opening(motif, first, call, reply, opening, literal, other is motif)
     phrases = 2 if bars >= 8 else 1
     for p in range(phrases):
         b0 = 4 * p * bar_beats
         last = p == phrases - 1
         closing = last and shape.closing
-        if p == 1 and shape.variation > 0:
-            # a return ornaments the consequent's call
-            tones += place(motifs.diminish_rhythm(motif, bar_beats), first, b0) + reply
-            statements += [5] if other is motif else []
-        elif p == 1:
-            tones += [Tone(tn.degree, tn.start + b0, tn.beats) for tn in call] + reply
-            statements += [4, 5] if other is motif else [4]
-        else:
-            tones += opening
+        head, stated = _opening(p, phrases, shape, harmony, bar_beats, bounds, tones, parts)
+        tones += head
+        statements += stated
         t = b0 + 2 * bar_beats
         if last and shape.climax:
             rise = motif
             if shape.density <= 1:  # calm songs climb in a livelier rhythm than their call
                 livelier = dataclasses.replace(shape, density=shape.density + 1, heard=())
-                rhythm = _rhythm(livelier, bar_beats, fresh, motif_rhythm, tones)
+                rhythm = pick_rhythm(livelier.density, (), bar_beats, fresh, motif_rhythm, tones)
                 rise = tuple((0, d) for d in rhythm)
             tones += _climb(rise, harmony, t, bar_beats, max(tn.degree for tn in tones), bounds)
         elif p == 1 and shape.variation == 0 and first_line:
@@ -362,7 +303,7 @@ def period(
         else:
             goal = min(bounds[1] - 1, first + 3) if not last else first - 1
             pick = kept if p == 0 and (phrases == 2 or shape.variation == 0) else fresh
-            rhythm = _rhythm(shape, bar_beats, pick, motif_rhythm, tones)
+            rhythm = pick_rhythm(shape.density, shape.heard, bar_beats, pick, motif_rhythm, tones)
             tones += line(
                 harmony, tones[-1].degree, t, rhythm, goal, bar_beats, pick, bounds[1] - 1
             )
@@ -387,4 +328,25 @@ def period(
         tones += end
     fixed = set(statements)
     tones = _resolve(tones, harmony, bar_beats, fixed)
-    return Period(tuple(in_range(tones, key, voice)), tuple(sorted(statements)), tuple(rhythms))
+    if shape.theme is not None and shape.variation > 0:
+        tones, statements, rhythms = _reprise(shape.theme, tones, bars, bar_beats, shape, rhythms)
+    placed = tuple(in_range(tones, key, voice))
+    return Period(placed, tuple(sorted(statements)), tuple(rhythms), tuple(tones))
+
+
+def _reprise(
+    theme: Period,
+    tones: list[Tone],
+    bars: int,
+    bar_beats: float,
+    shape: Shape,
+    rhythms: list[tuple[float, ...]],
+) -> tuple[list[Tone], list[int], list[tuple[float, ...]]]:
+    """A return of ``theme`` (tones, statements, new line rhythms): its bars ornamented,
+    except the literal statements and, in the climax, the last two bars, which climb
+    as newly written (``tones``)."""
+    own = {bars - 2, bars - 1} if shape.climax else set()
+    fresh = [tn for tn in tones if int(tn.start // bar_beats) in own]
+    out = variation.vary(theme.raw, fresh, own, set(theme.statements), bar_beats, shape.variation)
+    keep = [b for b in theme.statements if b not in own]
+    return out, keep, rhythms if own else []

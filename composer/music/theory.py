@@ -22,6 +22,7 @@ QUALITIES: dict[str, tuple[int, ...]] = {
     "sus4": (0, 5, 7),
     "add9": (0, 4, 7, 14),
     "madd9": (0, 3, 7, 14),
+    "7b9": (0, 4, 10, 13),  # the fifth left out: the flat ninth sits where it is heard
 }
 SUFFIX = {
     "maj": "",
@@ -33,6 +34,7 @@ SUFFIX = {
     "sus4": "sus4",
     "add9": "add9",
     "madd9": "m(add9)",
+    "7b9": "7b9",
 }
 
 

@@ -68,7 +68,9 @@ def test_bass_line_grounds_each_chord(motion):
             assert last % 12 in KEY.scale and 1 <= abs(target - last) <= 2
 
 
-@pytest.mark.parametrize("figure", ["sustained", "arpeggio", "broken"])
+@pytest.mark.parametrize(
+    "figure", ["sustained", "arpeggio", "broken", "rocking", "ostinato", "sweep"]
+)
 def test_voicing_spread_is_graded_from_dark_to_bright(figure):
     """The mood table's five voicing levels (v = -1 … +1: 10 … 18 semitones) sound as
     five: the darkest drops to two close voices, the brightest opens its lowest voice too."""
@@ -82,3 +84,16 @@ def test_voicing_spread_is_graded_from_dark_to_bright(figure):
         spans.append(total / 7)
     assert spans == sorted(spans)
     assert spans[0] < spans[1] and spans[3] < spans[4]
+
+
+@pytest.mark.parametrize("figure", ["rocking", "ostinato", "sweep"])
+def test_figures_built_on_the_bass_honour_the_voicing_cue_too(figure):
+    """Rocking, ostinato and sweep (built on the bass, not on the voiced chord) are close
+    when sad (inside an octave at 12 or less) and reach further when bright."""
+    spans = {}
+    for spread in (10, 12, 14, 16):
+        chord = harmony.make_chord(KEY, 0, 0.0, 4.0, "plain", False)
+        notes, _ = accompaniment.figure_span(figure, chord, 0.0, 4.0, (), 70, spread=spread)
+        spans[spread] = max(n.pitch for n in notes) - min(n.pitch for n in notes)
+    assert spans[12] <= 12 < spans[14] < spans[16] or figure == "sweep"
+    assert spans[10] <= spans[12] < spans[14] <= spans[16]

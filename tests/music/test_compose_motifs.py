@@ -7,6 +7,8 @@ register allows.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from composer.chat.model import Chat, Message
@@ -119,3 +121,59 @@ def test_final_return_varies_the_theme_after_the_climax():
         bar for bar in range(1, song.bars + 1) if any(n.pitch == peak for n in _bar(song, bar))
     )
     assert returns[0].start_bar + returns[0].bars <= peak_bar < returns[-1].start_bar
+
+
+def _cues_heard(song: Song) -> tuple[str, float, float, frozenset[tuple[int, ...]]]:
+    """Mode colour, mean melody pitch, left-hand voicing spread (mean span under each
+    chord) and chord palette (chord shapes relative to their roots) of a song."""
+    mel = [n.pitch for n in song.parts[0].notes]
+    spans = []
+    for c in song.chords:
+        ps = [n.pitch for n in song.parts[1].notes if c.start <= n.start < c.start + c.duration]
+        if ps:
+            spans.append(max(ps) - min(ps))
+    palette = frozenset(
+        tuple(sorted((pc - c.root) % 12 for pc in c.pitch_classes)) for c in song.chords
+    )
+    return song.colour, sum(mel) / len(mel), sum(spans) / len(spans), palette
+
+
+@pytest.mark.parametrize("a", [-1.0, 0.0, 1.0])
+def test_neighbouring_valence_levels_differ_in_three_cues(a):
+    """v = -1, -0.5, 0, 0.5, 1 at the same arousal and seed: each level differs from the
+    next in at least three of mode colour, register (3 semitones), voicing spread (1
+    semitone) and chord palette."""
+    heard = [_cues_heard(_song(v / 2, a, 0)) for v in range(-2, 3)]
+    for x, y in itertools.pairwise(heard):
+        differ = (x[0] != y[0], abs(x[1] - y[1]) >= 3, abs(x[2] - y[2]) >= 1, x[3] != y[3])
+        assert sum(differ) >= 3, (x[:3], y[:3], differ)
+
+
+@pytest.mark.parametrize(("v", "a", "seed"), CASES)
+def test_a_return_is_the_theme_ornamented_not_rewritten(v, a, seed):
+    """A return of the opening period (not the climax; same length and key) sings the
+    theme again: nearly all of its notes come back at the same place and pitch, and at
+    least two bars are varied (repetition with variation, not copying nor a new tune).
+    (Four-bar sections pair into periods over two sections: their returns answer the
+    section of the same cadence, which is not the first one.)"""
+    song = _song(v, a, seed)
+    bpb = song.beats_per_bar
+    a_secs = [s for s in song.sections if s.name[0] == "A" and s.role == "theme"]
+    first = a_secs[0]
+    if first.bars < 8:
+        pytest.skip("four-bar sections")
+
+    def notes(sec) -> set[tuple[float, int]]:
+        lo, hi = (sec.start_bar - 1) * bpb, (sec.start_bar - 1 + sec.bars) * bpb
+        return {(n.start - lo, n.pitch) for n in song.parts[0].notes if lo <= n.start < hi}
+
+    theme = notes(first)
+    kept = []
+    for s in a_secs[1:]:
+        if s.bars != first.bars or s.key != first.key:
+            continue
+        again = notes(s)
+        kept.append(len(theme & again) / len(theme))
+        changed = {int(t // bpb) for t, _ in again ^ theme}
+        assert len(changed) >= 2, s.name
+    assert not kept or max(kept) >= 0.75

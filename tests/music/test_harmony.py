@@ -84,3 +84,21 @@ def test_an_intro_before_the_climax_ends_on_a_deceptive_cadence():
         assert [s.degree for s in plain][-1] == 4
         assert [s.degree for s in turned][-2:] == [4, 5]  # V - vi (VI in minor)
         assert turned[0].degree == 0
+
+
+def test_the_darkest_colour_flattens_the_dominant_s_ninth():
+    """Phrygian (v = -1, in minor) turns every cadential V into V7b9 (the key's flat
+    sixth over the dominant); the next colour up (dorian) keeps a plain V7."""
+    for seed in range(6):
+        for bars, closing in ((8, True), (4, False), (4, True)):
+            slots = harmony.period(
+                A_MINOR, bars, 0.3, 4.0, random.Random(seed), closing=closing, colour="phrygian"
+            )
+            vs = [s for s in slots if s.cadential and s.degree == 4]
+            assert vs and all(s.borrow == "V7b9" for s in vs)
+            lighter = harmony.period(
+                A_MINOR, bars, 0.3, 4.0, random.Random(seed), closing=closing, colour="dorian"
+            )
+            assert not any(s.borrow == "V7b9" for s in lighter)
+    chord = harmony.make_chord(A_MINOR, 4, 0.0, 4.0, "tense", True, "V7b9")
+    assert chord.symbol == "E7b9" and set(chord.pitch_classes) == {4, 8, 2, 5}

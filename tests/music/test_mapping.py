@@ -1,3 +1,5 @@
+import itertools
+
 from composer.music import mapping
 
 
@@ -17,6 +19,13 @@ def test_tempo_rises_with_arousal():
 def test_register_and_velocity_rise():
     centres = [mapping.cues(v / 5, 0).melody_centre for v in range(-5, 6)]
     assert centres == sorted(centres) and centres[-1] > centres[0]
+    # neighbouring valence levels (0.5 apart) sit at least 3 semitones apart, and the
+    # centre leans with the contour: a rising line starts below it, a falling one above
+    levels = [mapping.cues(v / 2, 0) for v in range(-2, 3)]
+    assert all(b.melody_centre - a.melody_centre >= 3 for a, b in itertools.pairwise(levels))
+    for c in levels:
+        lean = c.melody_centre - (70 + 7 * (levels.index(c) - 2) / 2)
+        assert (lean > 0) == (c.contour > 0) and (lean < 0) == (c.contour < 0)
     vels = [mapping.cues(0, a / 5).velocity for a in range(-5, 6)]
     assert vels == sorted(vels) and vels[-1] > vels[0]
 
@@ -125,3 +134,10 @@ def test_density_and_colour_are_graded():
     order = {c: i for i, c in enumerate(mapping.COLOURS)}
     ranks = [order[c] for c in colours]
     assert ranks == sorted(ranks) and len(set(colours)) >= 5
+
+
+def test_a_quarrel_is_played_harder():
+    """Tension (negative valence, high arousal) adds weight: at the same arousal and
+    dominance, the darker the valence the louder the base velocity."""
+    vels = [mapping.cues(v / 2, 0.5).velocity for v in range(-2, 3)]
+    assert vels == sorted(vels, reverse=True) and vels[0] - vels[-1] >= 3
