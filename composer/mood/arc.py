@@ -175,14 +175,18 @@ def stretch_valence(seg: np.ndarray, own: np.ndarray, overall: float) -> np.ndar
     """Segment valences ``seg`` stretched about ``overall`` towards the chat's own range.
 
     The gain makes the segments span the :data:`STRETCH_RANGE` percentiles of the messages' own
-    valences ``own``; it is at least 1 and at most :data:`MAX_CONTRAST`.
+    valences ``own``; it is at least 1 and at most :data:`MAX_CONTRAST`. A segment keeps its
+    sign (it stops at neutral): the stretch adds contrast, it does not turn a warm stretch of
+    a happy chat dark.
     """
     if len(seg) < 2:
         return seg
     lo, hi = np.percentile(own, STRETCH_RANGE)
     span = float(seg.max() - seg.min())
     gain = 1.0 if span < 1e-9 else min(MAX_CONTRAST, max(1.0, float(hi - lo) / span))
-    return overall + gain * (seg - overall)
+    out = overall + gain * (seg - overall)
+    # Contrast, not a new sign: a warm stretch stays at or above neutral, a dark one below.
+    return np.where(seg >= 0.0, np.maximum(out, 0.0), np.minimum(out, 0.0))
 
 
 def _vad(row: np.ndarray) -> VAD:

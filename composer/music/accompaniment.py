@@ -18,6 +18,8 @@ harmony.
 
 from __future__ import annotations
 
+import bisect
+
 from composer.music import theory
 from composer.music.model import Chord, Note
 
@@ -276,3 +278,28 @@ def pad_span(
     """Held chord tones (strings or pad), voice-led from the previous chord."""
     voicing = theory.voice_chord(chord.pitch_classes, low, high, previous)
     return [Note(p, start, beats, velocity) for p in voicing], voicing
+
+
+def under_melody(notes: list[Note], tune: list[Note]) -> list[Note]:
+    """The accompaniment kept under the melody: a tone that would sound at or above a
+    melody note it meets goes down an octave (or is left out when that would leave the
+    left hand's range, :data:`BASS`): the tune stays on top of the texture."""
+    if not tune or not notes:
+        return notes
+    tune = sorted(tune, key=lambda m: m.start)
+    starts = [m.start for m in tune]
+    longest = max(m.duration for m in tune)
+    out: list[Note] = []
+    for n in notes:
+        hi = bisect.bisect_left(starts, n.end - 1e-9)
+        lo = bisect.bisect_left(starts, n.start - longest)
+        met = [m.pitch for m in tune[lo:hi] if m.end > n.start + 1e-9]
+        if not met:
+            out.append(n)
+            continue
+        pitch = n.pitch
+        while pitch >= min(met) and pitch - 12 >= BASS[0]:
+            pitch -= 12
+        if pitch < min(met):
+            out.append(n if pitch == n.pitch else Note(pitch, n.start, n.duration, n.velocity))
+    return out

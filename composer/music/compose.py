@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from composer.chat.model import Chat
 from composer.mood.model import Mood
-from composer.music import harmony, mapping, melody, motifs, phrase, theory, timeline
+from composer.music import accompaniment, harmony, mapping, melody, motifs, phrase, theory, timeline
 from composer.music import pace as pacing
 from composer.music.form import PlannedSection, section_key
 from composer.music.mapping import Cues
@@ -168,6 +168,8 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     _answers(score, featured, signature, home)
     _imitate(score, plan)
     score.lines.melody = melody.smooth_joins(score.lines.melody, score.key_at)
+    lines = score.lines
+    lines.accompaniment = accompaniment.under_melody(lines.accompaniment, lines.melody)
     score.lines.breath = (bar - 2) * bar_beats  # the start of the held final tonic
     parts = orchestrate(
         options.style,

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from composer.music import accompaniment, harmony
-from composer.music.model import Key
+from composer.music.model import Key, Note
 
 KEY = Key(7, "major")  # G major
 FIGURES = ("rocking", "arpeggio", "broken", "driving", "sustained")
@@ -97,3 +97,23 @@ def test_figures_built_on_the_bass_honour_the_voicing_cue_too(figure):
         spans[spread] = max(n.pitch for n in notes) - min(n.pitch for n in notes)
     assert spans[12] <= 12 < spans[14] < spans[16] or figure == "sweep"
     assert spans[10] <= spans[12] < spans[14] <= spans[16]
+
+
+def test_under_melody_keeps_the_tune_on_top() -> None:
+    from composer.music.accompaniment import BASS, under_melody
+
+    tune = [Note(62, 0.0, 1.0, 80), Note(67, 1.0, 1.0, 80)]
+    lh = [
+        Note(64, 0.0, 1.0, 50),  # above the D4 it meets: an octave down
+        Note(55, 0.5, 1.0, 50),  # meets D4 and G4: under both already
+        Note(67, 1.0, 1.0, 50),  # the tune's own pitch: an octave down
+        Note(70, 3.0, 1.0, 50),  # meets no melody note: stays
+        Note(BASS[0] + 1, 0.0, 1.0, 50),  # low already
+    ]
+    got = under_melody(lh, tune)
+    assert [n.pitch for n in got] == [52, 55, 55, 70, BASS[0] + 1]
+    for n in got:
+        met = [m.pitch for m in tune if m.start < n.end and m.end > n.start]
+        assert all(n.pitch < p for p in met)
+    high = [Note(BASS[0] + 14, 0.0, 1.0, 50)]
+    assert under_melody(high, [Note(BASS[0] + 1, 0.0, 1.0, 80)]) == []  # no room: left out
