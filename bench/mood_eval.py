@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models"))
 
 import mood_data  # noqa: E402
+from mood_chats import make_chat  # noqa: E402
 from mood_data import auc  # noqa: E402
 
 from composer.chat import moment, parse  # noqa: E402
@@ -140,42 +140,6 @@ def folder_reader(folder: Path) -> Reader:
         return build_mood([m.speaker for m in c.messages], texts, own, r.name)
 
     return Reader(r.name, r.score_texts, lambda t: _moment_vad(chat, t), chat)
-
-
-_WHO = ["I", "you", "we", "my mom", "the boss", "Sam", "this", "that movie", "the team", "he"]
-_VERB = [
-    "love", "hate", "miss", "can't believe", "just saw", "need", "want", "forgot", "finished",
-    "lost", "found", "cancelled", "booked", "broke", "fixed", "called", "ignored", "won",
-]  # fmt: skip
-_WHAT = [
-    "the tickets", "dinner", "the car", "my keys", "the game", "that song", "our trip",
-    "the report", "your message", "the dog", "the party", "this weather", "the exam", "it",
-]  # fmt: skip
-_TAIL = ["", "", "", "!", "!!", "?", " lol", " 😂", "...", " haha", " :)", " tbh", " 😭", " ❤️"]
-_SHORT = ["ok", "sure", "lol", "k", "yeah", "haha", "omg", "nooo", "yes!!", "wait what", "👍"]
-_GLUE = [" and ", " but ", ", ", ". ", " because "]
-
-
-def make_chat(n: int, seed: int) -> list[tuple[str, str]]:
-    """A made-up chat of ``n`` (speaker, text) lines, nearly all distinct, chat-like lengths."""
-    rng = random.Random(seed)
-    out: list[tuple[str, str]] = []
-    for _ in range(n):
-        who = rng.choice(["Ana", "Ben", "Chloe"])
-        if rng.random() < 0.12:
-            out.append((who, rng.choice(_SHORT)))
-            continue
-        parts = []
-        for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
-            clause = f"{rng.choice(_WHO)} {rng.choice(_VERB)} {rng.choice(_WHAT)}"
-            if rng.random() < 0.4:
-                clause += f" at {rng.randint(1, 12)}"
-            parts.append(clause)
-        text = parts[0]
-        for p in parts[1:]:
-            text += rng.choice(_GLUE) + p
-        out.append((who, text[0].upper() + text[1:] + rng.choice(_TAIL)))
-    return out
 
 
 def _chat(lines: list[tuple[str, str]]) -> Chat:
