@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from composer.music import motifs, theory
 from composer.music.model import Chord, Key, Note
@@ -45,6 +45,22 @@ class Harmony:
     key: Key
     chords: tuple[Chord, ...]
     origin: float
+    #: (start, end, chromatic pitch classes) of each chord with tones outside the key's
+    #: scale (borrowed chords; the minor key's leading tone does not count).
+    chromatic: tuple[tuple[float, float, frozenset[int]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        scale = set(self.key.scale)
+        if not self.key.is_major:
+            scale.add((self.key.tonic - 1) % 12)
+        found = []
+        for c in self.chords:
+            outside = frozenset(p for p in c.pitch_classes if p not in scale)
+            if outside:
+                found.append((c.start, c.start + c.duration, outside))
+        object.__setattr__(self, "chromatic", tuple(found))
 
     def at(self, t: float) -> Chord:
         """The chord sounding ``t`` beats after the section's start."""
@@ -132,6 +148,42 @@ def real_pitch(harmony: Harmony, tn: Tone) -> int:
             continue  # the tonic and the dominant are never bent down (F over C7 stays F)
         if inflected % 12 in pcs and inflected % 12 not in scale:
             return inflected
+    return _colour_near(harmony, tn, pitch, pcs) if harmony.chromatic else pitch
+
+
+#: How far (beats) a borrowed chord's altered tone reaches into the melody around it.
+COLOUR_REACH = 4.0
+#: An altered tone (semitones above the tonic) -> the scale tone it stands for, by key
+#: family: in major the lydian fourth and the minor mode's third, sixth and seventh (and
+#: the Neapolitan's second); in minor the dorian sixth, the raised third and fourth, and
+#: the phrygian second. The minor key's leading tone is its own (never chromatic here).
+ALTERED: dict[bool, dict[int, int]] = {
+    True: {1: 2, 3: 4, 6: 5, 8: 9, 10: 11},
+    False: {1: 2, 4: 3, 6: 5, 9: 8},
+}
+
+
+def _colour_near(harmony: Harmony, tn: Tone, pitch: int, pcs: tuple[int, ...]) -> int:
+    """A scale tone near a borrowed chord takes that chord's altered form, so that the
+    melody does not sound the natural form against it (no cross-relation: the dorian
+    sixth, A over Cm7 before F, not A♭ then A). Over a borrowed chord, a tone an
+    augmented second above its altered tone comes down a semitone (E♭, not E, over the
+    minor iv B♭m in F major). Never the tonic or the dominant, never onto a semitone
+    above the chord sounding."""
+    if tn.degree % 7 in (0, 4):
+        return pitch
+    key = harmony.key
+    natural = (pitch - key.tonic) % 12
+    stands_for = ALTERED[key.is_major]
+    t = harmony.origin + tn.start
+    for start, end, outside in harmony.chromatic:
+        if start <= t + 1e-9 < end:
+            if (pitch - 3) % 12 in outside and (pitch - 2) % 12 not in pcs:
+                return pitch - 1
+        elif start - COLOUR_REACH <= t < end + COLOUR_REACH:
+            for c in outside:
+                if stands_for.get((c - key.tonic) % 12) == natural and (c - 1) % 12 not in pcs:
+                    return pitch + (c - pitch + 6) % 12 - 6
     return pitch
 
 

@@ -202,3 +202,31 @@ def test_the_answer_never_opens_at_the_call_s_pitch(variety, seed):
         head = [t.degree - call[0].degree for t in call[:3]]
         if [t.degree - answer[0].degree for t in answer[:3]] == head:
             assert answer[0].degree != call[0].degree
+
+
+def test_the_melody_takes_a_borrowed_chord_s_colour_around_it():
+    # C minor with the dorian IV (F major) in the second bar: the sixth is A, not Ab,
+    # in the bar before it too (Ab over Cm7 then A over F is a cross-relation)
+    key = Key(0, "minor")
+    i7 = harmony.make_chord(key, 0, 8.0, 4.0, "seventh", False)
+    iv = harmony.make_chord(key, 3, 12.0, 4.0, "plain", False, borrow="IV")
+    far = harmony.make_chord(key, 0, 16.0, 16.0, "seventh", False)
+    under = melody.Harmony(key, (i7, iv, far), 8.0)
+    assert 9 in iv.pitch_classes
+    sixths = [melody.Tone(5, t, 1.0) for t in (1.0, 3.0, 4.0, 6.0, 13.0)]
+    assert [n.pitch % 12 for n in melody.pitches(sixths, under)] == [9, 9, 9, 9, 8]
+    # the tonic and the dominant never move
+    steady = [melody.Tone(0, 3.0, 1.0), melody.Tone(4, 3.0, 1.0)]
+    assert [n.pitch % 12 for n in melody.pitches(steady, under)] == [0, 7]
+
+
+def test_no_augmented_second_against_the_minor_iv():
+    # F major's minor iv (Bbm: Bb Db F): E (an augmented second above Db) comes down to
+    # Eb; E over the C7 after it is the leading tone again
+    key = Key(5, "major")
+    iv = harmony.make_chord(key, 3, 8.0, 4.0, "plain", False, borrow="iv")
+    v7 = harmony.make_chord(key, 4, 12.0, 4.0, "seventh", True)
+    under = melody.Harmony(key, (iv, v7), 8.0)
+    assert 1 in iv.pitch_classes
+    sevenths = [melody.Tone(6, 0.0, 2.0), melody.Tone(6, 4.0, 2.0)]
+    assert [n.pitch % 12 for n in melody.pitches(sevenths, under)] == [3, 4]
