@@ -8,7 +8,7 @@ import pytest
 from composer.chat.model import Chat, Message
 from composer.errors import InputError
 from composer.mood import Mood, analyse, score_messages
-from composer.mood.arc import build_mood, length_weights, word_counts
+from composer.mood.arc import build_mood, change_points, length_weights, word_counts
 from composer.mood.context import in_context
 
 
@@ -134,3 +134,16 @@ def test_long_chat_runs_and_is_bounded() -> None:
     m = build_mood(["a"] * n, texts, own, "t")
     assert len(m.arc) == n and 2 <= len(m.segments) <= 8
     assert any(abs(s.start - n // 2) < n // 20 for s in m.segments[1:])
+
+
+def _cuts(valences: list[float]) -> list[int]:
+    v = np.asarray(valences)
+    return change_points(np.c_[v, np.zeros_like(v), np.zeros_like(v)], np.full(len(v), 2.0))
+
+
+def test_a_turn_starts_at_the_news_not_at_the_feeling() -> None:
+    # A quarrel, three lines that read flat (the news: "wait. I kept something"), warmth.
+    assert _cuts([-0.4] * 8 + [-0.15] * 3 + [0.4] * 6) == [8]
+    # A clean step stays where it is; lines of the old mood are not pulled into the new one.
+    assert _cuts([-0.4] * 8 + [0.4] * 8) == [8]
+    assert _cuts([-0.4] * 8 + [-0.4] * 3 + [0.4] * 6) == [11]
