@@ -15,6 +15,7 @@ import numpy as np
 
 from composer.mood.context import in_context
 from composer.mood.model import VAD, MessageMood, Mood, Segment, SpeakerMood
+from composer.mood.reactions import read_reactions
 
 # Replies too short to carry their own mood: they lean on the message they answer.
 SHORT_REPLIES = frozenset(
@@ -297,7 +298,10 @@ def build_mood(
     own = np.clip(np.asarray(own, dtype=np.float64), -1.0, 1.0)
     words = word_counts(texts)
     weights = length_weights(words)
-    own = in_context(texts, own, weights) if context else lean_short_replies(texts, own)
+    if context:
+        own = read_reactions(texts, in_context(texts, own, weights), weights)
+    else:
+        own = lean_short_replies(texts, own)
     arc = smooth(own, weights)
     n = len(texts)
     bounds = [0, *change_points(own, weights), n]
