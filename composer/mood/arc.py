@@ -54,7 +54,7 @@ EARLIEST_SHARE = 0.3
 # chat's own range of message valences (these percentiles), by at most this gain: a
 # segment's mean is an average and hides how far the chat actually swings.
 STRETCH_RANGE = (5.0, 95.0)
-MAX_CONTRAST = 2.0
+MAX_CONTRAST = 2.5
 
 
 def word_counts(texts: Sequence[str]) -> np.ndarray:

@@ -147,3 +147,11 @@ def test_a_turn_starts_at_the_news_not_at_the_feeling() -> None:
     # A clean step stays where it is; lines of the old mood are not pulled into the new one.
     assert _cuts([-0.4] * 8 + [0.4] * 8) == [8]
     assert _cuts([-0.4] * 8 + [-0.4] * 3 + [0.4] * 6) == [11]
+
+
+def test_segments_of_a_wide_swinging_chat_are_stretched_up_to_two_and_a_half() -> None:
+    from composer.mood.arc import stretch_valence
+
+    own = np.linspace(-0.8, 0.8, 21)  # the chat swings widely; its two segments barely
+    out = stretch_valence(np.array([-0.1, 0.1]), own, 0.0)
+    np.testing.assert_allclose(out, [-0.25, 0.25])  # gain capped at 2.5, not 2
