@@ -20,7 +20,8 @@ readings into readings in context with four documented moves, each a few numbers
    :data:`FRICTION_AROUSAL`, or a quarrel line or a dark and stirred line among the last
    :data:`FRICTION_WINDOW`, or while making up: a repair among them) reads at least
    :data:`REPAIR_VALENCE`, a little calmer: making up is warm. Sympathy after sad news,
-   condolences ("sorry for your loss") and sarcasm ("thanks for nothing") are not repairs.
+   condolences ("sorry for your loss"), "sorry, what?" (a question) and sarcasm ("thanks
+   for nothing") are not repairs.
 3. **Shared laughter and fond teasing.** A line that laughs ("haha", "lol", 😂) reads at
    least :data:`LAUGH_VALENCE`; a mild insult ("idiot", "dork") with laughter, a warm
    emoji, a warm context or a repair among the last :data:`FRICTION_WINDOW` lines takes
@@ -65,9 +66,11 @@ _REPAIR_RE = re.compile(
     r"|no worries|we'?re (?:ok(?:ay)?|good|fine)|all good|make up|friends again|come here)",
     re.IGNORECASE,
 )
-# Not repairs: condolences, and apologies or thanks thrown back in a quarrel (sarcasm).
+# Not repairs: condolences, "sorry, what?" (a question), and apologies or thanks thrown
+# back in a quarrel (sarcasm).
 _NOT_REPAIR_RE = re.compile(
     r"sorry (?:for|about) (?:your|the) loss|sorry to hear|i said (?:i'?m )?sorry|sorry\?\?"
+    r"|^\W*sorry\W*(?:what|who|huh|come again|pardon)?\W*\?"
     r"|sorry not sorry|my bad for|thanks? (?:you )?(?:for nothing|a lot)\W*$",
     re.IGNORECASE,
 )

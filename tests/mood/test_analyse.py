@@ -8,7 +8,7 @@ import pytest
 from composer.chat.model import Chat, Message
 from composer.errors import InputError
 from composer.mood import Mood, analyse, score_messages
-from composer.mood.arc import build_mood, length_weights, word_counts
+from composer.mood.arc import build_mood, change_points, length_weights, word_counts
 from composer.mood.context import in_context
 
 
@@ -134,3 +134,24 @@ def test_long_chat_runs_and_is_bounded() -> None:
     m = build_mood(["a"] * n, texts, own, "t")
     assert len(m.arc) == n and 2 <= len(m.segments) <= 8
     assert any(abs(s.start - n // 2) < n // 20 for s in m.segments[1:])
+
+
+def _cuts(valences: list[float]) -> list[int]:
+    v = np.asarray(valences)
+    return change_points(np.c_[v, np.zeros_like(v), np.zeros_like(v)], np.full(len(v), 2.0))
+
+
+def test_a_turn_starts_at_the_news_not_at_the_feeling() -> None:
+    # A quarrel, three lines that read flat (the news: "wait. I kept something"), warmth.
+    assert _cuts([-0.4] * 8 + [-0.15] * 3 + [0.4] * 6) == [8]
+    # A clean step stays where it is; lines of the old mood are not pulled into the new one.
+    assert _cuts([-0.4] * 8 + [0.4] * 8) == [8]
+    assert _cuts([-0.4] * 8 + [-0.4] * 3 + [0.4] * 6) == [11]
+
+
+def test_segments_of_a_wide_swinging_chat_are_stretched_up_to_two_and_a_half() -> None:
+    from composer.mood.arc import stretch_valence
+
+    own = np.linspace(-0.8, 0.8, 21)  # the chat swings widely; its two segments barely
+    out = stretch_valence(np.array([-0.1, 0.1]), own, 0.0)
+    np.testing.assert_allclose(out, [-0.25, 0.25])  # gain capped at 2.5, not 2

@@ -148,3 +148,12 @@ def test_hedged_or_asked_relief_is_no_relief(line: str) -> None:
     worry = [("they still haven't called, I'm so worried about the scan", WORRIED)] * 3
     out = _read([*worry, (line, (-0.2, 0.3, 0.0))])
     assert out[-1, 0] < REPAIR_VALENCE
+
+
+@pytest.mark.parametrize("line", ["Sorry, what?", "sorry?", "Sorry... who?"])
+def test_sorry_asking_what_was_said_is_no_apology(line: str) -> None:
+    quarrel = [("you always do this, it's every single time", ANGRY)] * 3
+    out = _read([*quarrel, (line, (-0.3, 0.1, 0.0))])
+    assert out[-1, 0] < 0.0  # a question, not a step towards making up
+    sorry = _read([*quarrel, ("Sorry. I was wrong", (-0.3, 0.1, 0.0))])
+    assert sorry[-1, 0] >= REPAIR_VALENCE

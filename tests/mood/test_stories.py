@@ -28,9 +28,10 @@ import mood_data
 
 STORIES = mood_data.stories()
 # Floors for the whole path with the default reader, per split (share of marked turns
-# found, and right): version 7 with the context layer finds 73 % / 100 % and is right on
-# 59 % / 87 % (dev has 24 harder stories from a second writer since version 7).
-FLOORS = {"dev": (0.65, 0.55), "test": (0.65, 0.65)}
+# found, and right): version 7 with the context layer, surprise reactions and the arc of
+# today finds 80 % / 100 % and is right on 73 % / 87 % (dev has 24 harder stories from a
+# second writer since version 7; before reactions and earlier cuts: 73 / 100 %, 59 / 87 %).
+FLOORS = {"dev": (0.75, 0.7), "test": (0.65, 0.65)}
 
 
 def test_the_set_is_as_described() -> None:
