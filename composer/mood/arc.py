@@ -48,8 +48,11 @@ PENALTY_FLOOR = 0.004
 # A turn is announced before it is felt ("wait. look out the window", then the joy): a cut
 # moves up to this many messages earlier, over lines that have left the old mood, while
 # the fit there loses less than this share of what the cut gains.
-EARLIEST_BACK = 3  # messages (pooled points in chats over 400 messages)
+EARLIEST_BACK = 3  # messages (none in chats over 400 messages, where points are pooled)
 EARLIEST_SHARE = 0.3
+# ... and each line moved over must have gone at least this share of the step's way (noise
+# about the old mood crosses its mean half the time).
+EARLIEST_MARGIN = 0.15
 # Segment valences are stretched about the overall mood so that, together, they span the
 # chat's own range of message valences (these percentiles), by at most this gain: a
 # segment's mean is an average and hides how far the chat actually swings.
@@ -173,7 +176,9 @@ def change_points(vad: np.ndarray, weights: np.ndarray) -> list[int]:
     sses = [_sse(x, w, cuts) for cuts in parts]
     penalty = max(PENALTY_SHARE * sses[0], PENALTY_FLOOR * float(w.sum()))
     costs = [s + k * penalty for k, s in enumerate(sses)]
-    chosen = earliest_cuts(x, w, parts[int(np.argmin(costs))], min_len)
+    chosen = parts[int(np.argmin(costs))]
+    if len(x) == n:  # a point per message (pooled points would move many messages)
+        chosen = earliest_cuts(x, w, chosen, min_len)
     return [int(edges[c]) for c in chosen]
 
 
@@ -195,8 +200,9 @@ def earliest_cuts(x: np.ndarray, w: np.ndarray, cuts: list[int], min_len: int) -
     -------
     list of int
         The cuts, each moved back by at most :data:`EARLIEST_BACK` lines (the other cuts
-        fixed) to the earliest position where every line moved over lies beyond the mean
-        of the segment before, towards the segment after, and the weighted squared error
+        fixed) to the earliest position where every line moved over has gone at least
+        :data:`EARLIEST_MARGIN` of the way from the mean of the segment before towards the
+        segment after, and the weighted squared error
         exceeds the best by less than :data:`EARLIEST_SHARE` of what the cut removes. The
         lines between a piece of news and the feeling it brings read flat, and the best
         fit cuts where the feeling is plain; the turn is the news.
@@ -211,7 +217,7 @@ def earliest_cuts(x: np.ndarray, w: np.ndarray, cuts: list[int], min_len: int) -
         worst = best + EARLIEST_SHARE * (_sse(x, w, cuts[:k] + cuts[k + 1 :]) - best)
         for p in range(max(start + min_len, c - EARLIEST_BACK), c):
             # Every line moved over has left the old mood (towards the new), and the fit holds.
-            moved = (x[p:c] - old) @ step > 0.0
+            moved = (x[p:c] - old) @ step > EARLIEST_MARGIN * float(step @ step)
             if moved.all() and _sse(x, w, [*cuts[:k], p, *cuts[k + 1 :]]) < worst:
                 cuts[k] = p
                 break

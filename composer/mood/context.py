@@ -70,7 +70,7 @@ _REPAIR_RE = re.compile(
 # back in a quarrel (sarcasm).
 _NOT_REPAIR_RE = re.compile(
     r"sorry (?:for|about) (?:your|the) loss|sorry to hear|i said (?:i'?m )?sorry|sorry\?\?"
-    r"|^\W*sorry\W*(?:what|who|huh|come again|pardon)?\W*\?"
+    r"|^\W*sorry(?:\W*(?:what|who|huh|come again|pardon))?\W*\?"
     r"|sorry not sorry|my bad for|thanks? (?:you )?(?:for nothing|a lot)\W*$",
     re.IGNORECASE,
 )
@@ -111,7 +111,8 @@ _OVERWHELM_RE = re.compile(
 )
 # ... but tears at bad news are grief ("grandma just passed away 😭").
 _BAD_NEWS_RE = re.compile(
-    r"\b(?:die[ds]?|dead|death|dying|passed away|funeral|lost|cancer|hospital|accident"
+    r"\b(?:die[ds]?|dead|death|dying|passed away|rip|funeral|lost|cancer|hospital|accident"
+    r"|(?:he|she|they)(?:'?s| is| are|'re) gone|left me"
     r"|hurt|injured|fired|dumped|broke up|divorce|sick|killed|miss(?:ing)? (?:him|her|you|them))\b",
     re.IGNORECASE,
 )

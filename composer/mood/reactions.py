@@ -22,8 +22,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from composer.mood.context import _BAD_NEWS_RE, _LAUGH_RE, _WARM_EMOJI_RE
-from composer.mood.cues import EMOJI
+from composer.mood import lexicon
+from composer.mood.context import _BAD_NEWS_RE, _LAUGH_RE, _WARM_EMOJI_RE, _is_repair
+from composer.mood.cues import EMOJI, is_quarrel
 
 REACTION_WORDS = 7  # a reaction is short: longer lines say what they mean
 AFTER = 5  # how many messages after a reaction tell how the news was taken
@@ -32,13 +33,20 @@ LEAN_MIN = 0.05  # the lines after lean one way from this valence on ...
 REACTION_VALENCE = 0.3  # ... and the reaction then reads at least this, that way
 
 _SURPRISE_RE = re.compile(
-    r"\b(?:no (?:freaking |fucking |friggin )?way|omg+|oh my (?:god|gosh|goodness)"
+    r"\b(?:omg+|oh my (?:god|gosh|goodness)"
     r"|are you (?:serious|kidding|joking)|you'?re (?:kidding|joking)"
     r"|i can'?t believe (?:it|this|that)\b(?!')|(?:is this|this is(?:n'?t| not)|can'?t be) real"
-    r"|holy (?:shit|crap|cow|moly)|wtf|i'?m (?:screaming|crying|shaking|dying|speechless)"
+    r"|holy (?:shit|crap|cow|moly)|wtf|i'?m (?:screaming|crying|shaking|speechless)"
     r"|in tears|i can'?t even)\b"
-    r"|^\W*(?:\w+\W+)?(?:shut up|stop lying)\b|^\W*(?:wait\W*)?what\W*$"
     r"|😭|🥹|😱|🤯|😳|😲|😮|\?!|!\?",
+    re.IGNORECASE,
+)
+# A bare exclamation, the whole line ("NO WAY!!", "shut up", "what?"): its sign is only
+# what follows, so quarrel and apology phrases in it do not decide.
+_BARE_RE = re.compile(
+    r"^\W*(?:(?:oh my god|omg+|bro|dude|girl|man|babe)\W*)?"
+    r"(?:shut up|stop lying|no (?:freaking |fucking )?way|are you (?:serious|kidding)"
+    r"|(?:wait\W*)?what)\W*$",
     re.IGNORECASE,
 )
 # Emoji of a set sign ("🎉", "😡") say which way a line goes; these say only how much.
@@ -46,6 +54,7 @@ _OPEN_EMOJI = frozenset("😭🥹😱🤯😳😲😮")
 _WORD_RE = re.compile(r"[^\W\d_][\w']*")
 # One-word answers in capitals carry their own sign: not a shout of surprise.
 _ANSWERS = frozenset({"OK", "OKAY", "YES", "YEP", "YEAH", "NO", "NOPE", "LOL", "TY", "THX"})
+SIGNED_WORD = 0.3  # a shout with a word this warm or dark ("I HATE YOU") says which way
 
 
 def _shouted(text: str) -> bool:
@@ -56,6 +65,8 @@ def _shouted(text: str) -> bool:
     words = [w for w in _WORD_RE.findall(text) if len(w) >= 2]
     if not words or not all(w.isupper() for w in words):
         return False
+    if any(abs((lexicon.lookup(w.lower()) or (0.0,))[0]) >= SIGNED_WORD for w in words):
+        return False  # "I HATE YOU", "THANK YOU", "HAPPY BIRTHDAY": a shout with a sign
     return len(words) > 1 or (len(words[0]) >= 3 and words[0] not in _ANSWERS)
 
 
@@ -67,7 +78,12 @@ def is_reaction(text: str) -> bool:
     """
     if len(text) > 80 or len(text.split()) > REACTION_WORDS:
         return False
-    if _SURPRISE_RE.search(text) is None and not _shouted(text):
+    bare = _BARE_RE.search(text) is not None
+    if not bare and (
+        (_SURPRISE_RE.search(text) is None and not _shouted(text))
+        or is_quarrel(text)
+        or _is_repair(text)
+    ):
         return False
     return (
         _BAD_NEWS_RE.search(text) is None

@@ -139,7 +139,8 @@ def real_pitch(harmony: Harmony, tn: Tone) -> int:
     lydian II, the flat seventh over a mixolydian bVII, and so on."""
     key = harmony.key
     pitch = theory.degree_pitch(key, tn.degree)
-    pcs = harmony.at(tn.start).pitch_classes
+    chord = harmony.at(tn.start)
+    pcs = chord.pitch_classes
     if pitch % 12 in pcs:
         return pitch
     scale = key.scale
@@ -148,7 +149,7 @@ def real_pitch(harmony: Harmony, tn: Tone) -> int:
             continue  # the tonic and the dominant are never bent down (F over C7 stays F)
         if inflected % 12 in pcs and inflected % 12 not in scale:
             return inflected
-    return _colour_near(harmony, tn, pitch, pcs) if harmony.chromatic else pitch
+    return _colour_near(harmony, tn, pitch, chord) if harmony.chromatic else pitch
 
 
 #: How far (beats) a borrowed chord's altered tone reaches into the melody around it.
@@ -163,16 +164,20 @@ ALTERED: dict[bool, dict[int, int]] = {
 }
 
 
-def _colour_near(harmony: Harmony, tn: Tone, pitch: int, pcs: tuple[int, ...]) -> int:
+def _colour_near(harmony: Harmony, tn: Tone, pitch: int, chord: Chord) -> int:
     """A scale tone near a borrowed chord takes that chord's altered form, so that the
     melody does not sound the natural form against it (no cross-relation: the dorian
     sixth, A over Cm7 before F, not A♭ then A). Over a borrowed chord, a tone an
     augmented second above its altered tone comes down a semitone (E♭, not E, over the
-    minor iv B♭m in F major). Never the tonic or the dominant, never onto a semitone
-    above the chord sounding."""
+    minor iv B♭m in F major: it rises back to E over the C7 after, a melodic-minor turn).
+    Never the tonic or the dominant, never onto a semitone above the chord sounding, and
+    no colour carried onto a chord on the dominant (its own tones lead home: no ♭2̂ over
+    V7♭9, whose fifth is left out, no raised fourth over V)."""
     if tn.degree % 7 in (0, 4):
         return pitch
     key = harmony.key
+    pcs = chord.pitch_classes
+    on_dominant = (chord.root - key.tonic) % 12 == 7
     natural = (pitch - key.tonic) % 12
     stands_for = ALTERED[key.is_major]
     t = harmony.origin + tn.start
@@ -180,7 +185,7 @@ def _colour_near(harmony: Harmony, tn: Tone, pitch: int, pcs: tuple[int, ...]) -
         if start <= t + 1e-9 < end:
             if (pitch - 3) % 12 in outside and (pitch - 2) % 12 not in pcs:
                 return pitch - 1
-        elif start - COLOUR_REACH <= t < end + COLOUR_REACH:
+        elif not on_dominant and start - COLOUR_REACH <= t < end + COLOUR_REACH:
             for c in outside:
                 if stands_for.get((c - key.tonic) % 12) == natural and (c - 1) % 12 not in pcs:
                     return pitch + (c - pitch + 6) % 12 - 6

@@ -147,6 +147,17 @@ def test_a_turn_starts_at_the_news_not_at_the_feeling() -> None:
     # A clean step stays where it is; lines of the old mood are not pulled into the new one.
     assert _cuts([-0.4] * 8 + [0.4] * 8) == [8]
     assert _cuts([-0.4] * 8 + [-0.4] * 3 + [0.4] * 6) == [11]
+    # Noise about the old mood is not news: lines a shade above its mean stay in it.
+    noisy = [-0.5, -0.3] * 4 + [-0.36, -0.34, -0.35] + [0.4] * 6
+    assert _cuts(noisy) == [11]
+
+
+def test_a_long_chat_s_pooled_cuts_are_not_moved() -> None:
+    # Over 400 messages a point pools many; moving a cut a point would move it by many.
+    n = 1200
+    v = np.r_[np.full(600, -0.4), np.full(40, -0.15), np.full(n - 640, 0.4)]
+    cuts = change_points(np.c_[v, np.zeros(n), np.zeros(n)], np.full(n, 2.0))
+    assert len(cuts) == 1 and 636 <= cuts[0] <= 642  # not 9 messages back (3 points)
 
 
 def test_segments_of_a_wide_swinging_chat_are_stretched_up_to_two_and_a_half() -> None:

@@ -22,7 +22,10 @@ def test_exclamations_of_surprise_are_reactions(line: str) -> None:
     "line",
     ["OK", "YES", "omg he's in hospital", "NO WAY 🎉", "omg hahaha", "i love you 😍",
      "and you'll never shut up about it", "I can't believe it's been a year.",
-     "what time is the train tomorrow", "no way, that is a terrible idea and you know it"],
+     "what time is the train tomorrow", "no way, that is a terrible idea and you know it",
+     "I HATE YOU", "I'M SO SORRY", "THIS IS AWFUL", "THANK YOU", "HAPPY BIRTHDAY!!",
+     "RIP 😭", "😭 he's gone", "im crying he left me", "stop lying to me", "you shut up",
+     "no way I'm going", "no way. absolutely not", "Sorry, what?"],
 )  # fmt: skip
 def test_lines_with_their_own_sign_or_no_surprise_are_not(line: str) -> None:
     assert not is_reaction(line)

@@ -31,7 +31,7 @@ STORIES = mood_data.stories()
 # found, and right): version 7 with the context layer, surprise reactions and the arc of
 # today finds 80 % / 100 % and is right on 73 % / 87 % (dev has 24 harder stories from a
 # second writer since version 7; before reactions and earlier cuts: 73 / 100 %, 59 / 87 %).
-FLOORS = {"dev": (0.75, 0.7), "test": (0.65, 0.65)}
+FLOORS = {"dev": (0.75, 0.67), "test": (0.65, 0.65)}
 
 
 def test_the_set_is_as_described() -> None:

@@ -230,3 +230,15 @@ def test_no_augmented_second_against_the_minor_iv():
     assert 1 in iv.pitch_classes
     sevenths = [melody.Tone(6, 0.0, 2.0), melody.Tone(6, 4.0, 2.0)]
     assert [n.pitch % 12 for n in melody.pitches(sevenths, under)] == [3, 4]
+
+
+def test_no_borrowed_colour_over_the_dominant():
+    # C minor: the phrygian bII (Db) before a V7b9 that leaves out its fifth (D): the
+    # melody's D over the dominant stays D (Db would be a flat fifth over G)
+    key = Key(0, "minor")
+    bii = harmony.make_chord(key, 1, 8.0, 4.0, "plain", False, borrow="bII")
+    v7b9 = harmony.make_chord(key, 4, 12.0, 4.0, "plain", True, borrow="V7b9")
+    under = melody.Harmony(key, (bii, v7b9), 8.0)
+    assert 1 in bii.pitch_classes and 2 not in v7b9.pitch_classes
+    second = [melody.Tone(1, 5.0, 1.0)]
+    assert [n.pitch % 12 for n in melody.pitches(second, under)] == [2]
