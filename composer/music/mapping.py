@@ -20,7 +20,7 @@ voicing        v          left-hand chords close when sad (v ≤ -0.5: 12 semito
                           open when bright (v ≥ 0.5: a voice an octave up, the rocking
                           and ostinato figures reach the twelfth)
 register       v          melody centre 70 + 7v (D4 at v = -1 … G5 at v = +1), leaning
-                          1.5 semitones with the contour, so that the melody's mean
+                          with the contour (1.5 up, 2.5 down), so that the melody's mean
                           pitch rises 3.5 semitones per half unit of valence (a body
                           section never sits below F4: the left hand's room)
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
@@ -139,10 +139,12 @@ class Cues:
 
 
 def _centre(v: float, contour: int) -> int:
-    """The melody's centre (MIDI pitch): 70 + 7v, leaning 1.5 semitones with the
-    contour (a rising line starts below its centre and a falling one above it, so the
-    line's mean pitch, not only its centre, rises with valence)."""
-    return math.floor(70 + 7 * v + 1.5 * contour + 0.5)
+    """The melody's centre (MIDI pitch): 70 + 7v, leaning with the contour (a rising
+    line starts below its centre and a falling one above it, so the line's mean pitch,
+    not only its centre, rises with valence): 1.5 semitones up for a rising line, 2.5
+    down for a falling one (a sigh starts highest, and its notes stay above the floor
+    where the left hand lives, so it leans further)."""
+    return math.floor(70 + 7 * v + (1.5 if contour > 0 else 2.5) * contour + 0.5)
 
 
 def _clip(x: float) -> float:
