@@ -8,7 +8,9 @@ cue weights mode > tempo > register > dynamics > articulation (Eerola, Friberg &
 =============  =========  =====================================================
 cue            driven by  mapping
 =============  =========  =====================================================
-mode           v          v ≥ 0 → major, v < 0 → minor (harmonic-minor V)
+mode           v          v ≥ 0 → major, v < 0 → minor (harmonic-minor V); in an arc,
+                          a minor section 0.2 (ARC_STEP) or more brighter than an
+                          earlier minor one is dorian (the lightest minor)
 key (tonic)    v          brighter (sharper) keys for higher valence
 contrast key   v          where the first B section goes: v < -0.75 stays in the dark
                           minor, -0.75..0 the relative major (a glimpse of light),
@@ -63,6 +65,7 @@ MINOR_TONICS = (5, 0, 7, 2, 9, 4)  # f c g d a e
 FIGURES = ("rocking", "arpeggio", "broken", "driving")
 COLOURS = ("phrygian", "aeolian", "dorian", "mixture", "ionian", "lydian")
 CONTRASTS = ("home", "relative")
+ARC_STEP = 0.2  # valence apart at which two sections of an arc must sound apart
 
 
 @dataclass(frozen=True, slots=True)
