@@ -21,9 +21,9 @@ voicing        v          left-hand chords close when sad (v ≤ -0.5: 12 semito
                           most; rocking, ostinato and sweep figures inside an octave),
                           open when bright (v ≥ 0.5: a voice an octave up, the rocking
                           and ostinato figures reach the twelfth)
-register       v          melody centre 70 + 7v (D4 at v = -1 … G5 at v = +1), leaning
+register       v          melody centre 70 + 7v (C#4 at v = -1 … G5 at v = +1), leaning
                           1.5 semitones with the contour (a sigh one more from v =
-                          -0.5 down, never below D4), so that the melody's mean
+                          -0.5 down, never below C#4), so that the melody's mean
                           pitch rises 3.5 semitones per half unit of valence (a body
                           section never sits below F4: the left hand's room)
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
@@ -66,7 +66,7 @@ MINOR_TONICS = (5, 0, 7, 2, 9, 4)  # f c g d a e
 FIGURES = ("rocking", "arpeggio", "broken", "driving")
 COLOURS = ("phrygian", "aeolian", "dorian", "mixture", "ionian", "lydian")
 CONTRASTS = ("home", "relative")
-LOWEST = 62  # D4: the lowest melody centre (v = -1)
+LOWEST = 61  # C#4: the lowest melody centre (v = -1)
 ARC_STEP = 0.2  # valence apart at which two sections of an arc must sound apart
 
 
@@ -148,7 +148,7 @@ def _centre(v: float, contour: int) -> int:
     contour (a rising line starts below its centre and a falling one above it, so the
     line's mean pitch, not only its centre, rises with valence); a sigh sinks one
     semitone further once v is -0.5 or less (v = -0.5 then sits 3+ semitones under
-    v = 0 even where its notes stay above the floor), never below D4 (v = -1)."""
+    v = 0 even where its notes stay above the floor), never below C#4 (v = -1)."""
     sink = max(-1.0, min(0.0, 5 * (v + 0.3)))
     return max(LOWEST, math.floor(70 + 7 * v + 1.5 * contour + sink + 0.5))
 
