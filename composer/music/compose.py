@@ -141,10 +141,11 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
     signature, featured = _featured(chat, mood, bar_beats, home.density)
     body = [s for s in sections if s.role not in ("intro", "coda")]
     opener = body[0].speaker if body and body[0].speaker in featured else None
-    keys = tuple(
+    keys = [
         section_key(key, s.valence, is_arc, s.role, home.contrast if s.name == "B" else "home")
         for s in sections
-    )
+    ]
+    keys = form.lighten(keys, list(sections)) if is_arc else keys
     bars = timeline.bars(mood, sections)
     firsts = list(itertools.accumulate((s.bars for s in sections), initial=1))
     spans = [(f, s.bars) for f, s in zip(firsts, sections, strict=False)]
@@ -157,7 +158,7 @@ def compose(chat: Chat, mood: Mood, options: SongOptions) -> Song:
         signature,
         signature[opener] if opener else theme,
         sections,
-        keys,
+        tuple(keys),
         tuple(pacing.paces(chat, bars, spans)),
     )
     score = _Score(bar_beats, appearances={n: [] for n in signature})

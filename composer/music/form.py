@@ -169,3 +169,21 @@ def section_key(home: Key, valence: float, is_arc: bool, role: str, contrast: st
     if role == "contrast" and contrast == "relative":
         return mapping.relative_key(home)
     return home
+
+
+def lighten(keys: list[Key], sections: list[PlannedSection]) -> list[Key]:
+    """An arc's keys with every minor section that comes back :data:`mapping.ARC_STEP`
+    or more brighter than an earlier minor one in the dorian (the raised sixth
+    throughout: the quarrel, softened, is heard in a lighter mode, not only softer)."""
+    out = list(keys)
+    for i, (k, s) in enumerate(zip(keys, sections, strict=True)):
+        if k.mode != "minor" or s.role in ("intro", "coda"):
+            continue
+        darker = [
+            t
+            for t, kt in zip(sections[:i], out[:i], strict=True)
+            if kt == k and t.role not in ("intro", "coda")
+        ]
+        if any(s.valence - t.valence >= mapping.ARC_STEP for t in darker):
+            out[i] = Key(k.tonic, "dorian")
+    return out

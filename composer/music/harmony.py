@@ -69,6 +69,7 @@ BORROWED: dict[str, tuple[int, str]] = {
     "IV": (5, "maj"),  # dorian: the raised sixth in minor
     "bII": (1, "maj"),  # phrygian: the Neapolitan
     "V7b9": (7, "7b9"),  # phrygian: the dominant's flat ninth at the cadences
+    "bVI": (8, "maj"),  # aeolian: the deceptive cadence's goal in a dorian key
 }
 
 
@@ -109,6 +110,8 @@ def major_share(key: Key, degrees: tuple[int, ...]) -> float:
 def choose_open(key: Key, brightness: float, rng: random.Random) -> tuple[int, ...]:
     """An antecedent progression whose share of major chords is near ``brightness``."""
     pool = OPEN[family(key)]
+    if key.mode == "dorian":  # its vi is diminished: no progression leans on it
+        pool = tuple(p for p in pool if 5 not in p)
     weights = [math.exp(-(((major_share(key, p) - brightness) / 0.15) ** 2)) + 1e-3 for p in pool]
     return rng.choices(pool, weights)[0]
 
@@ -151,6 +154,8 @@ def period(
         Slot(opening[1][0], base + bar_beats, bar_beats, False, opening[1][1]),
     ]
     slots += cadence(pre, base + 2 * bar_beats, bar_beats, 5 if deceptive else 0)
+    if deceptive and key.mode == "dorian":  # V–VI as in any minor (its own vi is diminished)
+        slots[-1] = dataclasses.replace(slots[-1], borrow="bVI")
     return darken(slots, colour, key)
 
 

@@ -8,7 +8,9 @@ cue weights mode > tempo > register > dynamics > articulation (Eerola, Friberg &
 =============  =========  =====================================================
 cue            driven by  mapping
 =============  =========  =====================================================
-mode           v          v ≥ 0 → major, v < 0 → minor (harmonic-minor V)
+mode           v          v ≥ 0 → major, v < 0 → minor (harmonic-minor V); in an arc,
+                          a minor section 0.2 (ARC_STEP) or more brighter than an
+                          earlier minor one is dorian (the lightest minor)
 key (tonic)    v          brighter (sharper) keys for higher valence
 contrast key   v          where the first B section goes: v < -0.75 stays in the dark
                           minor, -0.75..0 the relative major (a glimpse of light),
@@ -19,8 +21,9 @@ voicing        v          left-hand chords close when sad (v ≤ -0.5: 12 semito
                           most; rocking, ostinato and sweep figures inside an octave),
                           open when bright (v ≥ 0.5: a voice an octave up, the rocking
                           and ostinato figures reach the twelfth)
-register       v          melody centre 70 + 7v (D4 at v = -1 … G5 at v = +1), leaning
-                          1.5 semitones with the contour, so that the melody's mean
+register       v          melody centre 70 + 7v (C#4 at v = -1 … G5 at v = +1), leaning
+                          1.5 semitones with the contour (a sigh one more from v =
+                          -0.5 down, never below C#4), so that the melody's mean
                           pitch rises 3.5 semitones per half unit of valence (a body
                           section never sits below F4: the left hand's room)
 contour        v          falling "sighs" (v < -0.3), arches, rising lines (v > 0.3)
@@ -63,6 +66,8 @@ MINOR_TONICS = (5, 0, 7, 2, 9, 4)  # f c g d a e
 FIGURES = ("rocking", "arpeggio", "broken", "driving")
 COLOURS = ("phrygian", "aeolian", "dorian", "mixture", "ionian", "lydian")
 CONTRASTS = ("home", "relative")
+LOWEST = 61  # C#4: the lowest melody centre (v = -1)
+ARC_STEP = 0.2  # valence apart at which two sections of an arc must sound apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +146,11 @@ class Cues:
 def _centre(v: float, contour: int) -> int:
     """The melody's centre (MIDI pitch): 70 + 7v, leaning 1.5 semitones with the
     contour (a rising line starts below its centre and a falling one above it, so the
-    line's mean pitch, not only its centre, rises with valence)."""
-    return math.floor(70 + 7 * v + 1.5 * contour + 0.5)
+    line's mean pitch, not only its centre, rises with valence); a sigh sinks one
+    semitone further once v is -0.5 or less (v = -0.5 then sits 3+ semitones under
+    v = 0 even where its notes stay above the floor), never below C#4 (v = -1)."""
+    sink = max(-1.0, min(0.0, 5 * (v + 0.3)))
+    return max(LOWEST, math.floor(70 + 7 * v + 1.5 * contour + sink + 0.5))
 
 
 def _clip(x: float) -> float:

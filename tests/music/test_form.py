@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from composer.mood.model import VAD, Mood, Segment
-from composer.music import form
+from composer.music import form, harmony
+from composer.music.model import Key
 
 
 def _mood(points: list[tuple[float, float]], speakers: list[str | None]) -> Mood:
@@ -66,3 +69,26 @@ def test_arc_sections_follow_the_conversation():
 def test_bars_for_length():
     assert form.bars_for(60, 120, 4.0) == 30
     assert form.bars_for(5, 60, 4.0) == 8  # never shorter than two phrases
+
+
+def test_a_minor_section_that_comes_back_lighter_is_dorian():
+    """In an arc from a major home, a minor section 0.2 or more brighter than an earlier
+    minor one takes the dorian (another mode, not only another loudness); the first
+    minor section, a darker one and the major ones keep their keys."""
+    home, minor = Key(0, "major"), Key(0, "minor")
+
+    def sec(name: str, v: float, role: str = "theme") -> form.PlannedSection:
+        return form.PlannedSection(name, 8, role, v, 0.0, 0.0, None)
+
+    sections = [sec("intro", 0.0, "intro"), sec("A", -0.45), sec("B", 0.4), sec("C", -0.2)]
+    sections += [sec("D", -0.5), sec("E", -0.35), sec("coda", 0.5, "coda")]
+    keys = [home, minor, home, minor, minor, minor, home]
+    out = form.lighten(keys, sections)
+    assert [k.mode for k in out] == ["major", "minor", "major", "dorian", "minor", "minor", "major"]
+    assert all(k.tonic == 0 for k in out)
+    # the dorian's own vi is diminished: a deceptive cadence there goes to the minor's VI
+    slots = harmony.period(Key(0, "dorian"), 8, 0.3, 4.0, random.Random(1), deceptive=True)
+    assert slots[-1].degree == 5 and slots[-1].borrow == "bVI"
+    for seed in range(20):
+        pool = harmony.period(Key(0, "dorian"), 8, 0.3, 4.0, random.Random(seed))
+        assert all(s.degree != 5 for s in pool)
