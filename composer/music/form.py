@@ -62,7 +62,7 @@ def plan(
     da = arousal - mood.arousal
     intro = 2 if total_bars < 24 else 4
     coda = 4
-    stretch_v = stretch([s.vad.valence for s in mood.segments], 0.5)
+    stretch_v = stretch([s.vad.valence for s in mood.segments], 0.5, keep_sign=True)
     stretch_a = stretch([s.vad.arousal for s in mood.segments], 0.4)
     phrases = max(1, round((total_bars - intro - coda) / 4))
     if section_bars == 4:
@@ -127,16 +127,24 @@ def plan(
     return out
 
 
-def stretch(values: list[float], half: float) -> Callable[[float], float]:
+def stretch(values: list[float], half: float, keep_sign: bool = False) -> Callable[[float], float]:
     """Stretch a chat's segment moods to its own range: real chats vary little on an
     absolute scale, so the spread around their mean is widened to at least ``half``
-    each way (at most four times), keeping the order and the mean."""
+    each way (at most four times), keeping the order and the mean. With ``keep_sign``
+    a value stops at 0 rather than cross it: a neutral or dark stretch of the chat (the
+    comfort after a loss, read at -0.003) is not moved into a bright major by the
+    stretch alone (it is heard lighter, not turned: see :func:`lighten`)."""
     if len(values) < 2:
         return lambda x: x
     mid = sum(values) / len(values)
     spread = max(abs(x - mid) for x in values)
     k = min(4.0, max(1.0, half / spread)) if spread > 1e-6 else 1.0
-    return lambda x: mid + k * (x - mid)
+
+    def widen(x: float) -> float:
+        y = mid + k * (x - mid)
+        return 0.0 if keep_sign and x * y < 0.0 else y
+
+    return widen
 
 
 def climax_index(out: list[PlannedSection], returns: list[int]) -> int:

@@ -42,7 +42,7 @@ figure         a          rocking → arpeggio → broken (Alberti, only a > 0.3
 textures       a, metre   the left-hand textures the sections take in turn (3+ per
                           song): sustained, chorale, rocking, waltz, arpeggio, sweep,
                           ostinato, broken, driving
-dynamics       a, d,      base velocity 48…96 (+6 d, +8 tension: a quarrel is played
+dynamics       a, d,      base velocity 48…96 (+6 d, +12 tension: a quarrel is played
                tension    harder); range widens with tension
 articulation   a          legato (0.98 of the note) … detached (0.6)
 colour         v, tension ii7–V7 when warm, add9 on I/IV when bright, minor add9 when
@@ -235,7 +235,7 @@ def cues(valence: float, arousal: float, dominance: float = 0.0) -> Cues:
         melody_step=_step(a),
         figure=_figure(a),
         melody_centre=_centre(v, contour),
-        velocity=round(48 + 48 * a01 + 6 * d + 8 * tension),
+        velocity=round(48 + 48 * a01 + 6 * d + 12 * tension),
         velocity_range=round(8 + 14 * tension + 6 * a01),
         articulation=round(0.98 - 0.38 * max(0.0, a), 3),
         colour=_colour(v, a, tension),

@@ -92,3 +92,14 @@ def test_a_minor_section_that_comes_back_lighter_is_dorian():
     for seed in range(20):
         pool = harmony.period(Key(0, "dorian"), 8, 0.3, 4.0, random.Random(seed))
         assert all(s.degree != 5 for s in pool)
+
+
+def test_the_valence_stretch_never_turns_a_dark_stretch_bright():
+    # a loss (-0.64), then comfort read just below neutral (-0.003): widening the spread
+    # to 0.5 each way would put the comfort at +0.18, in the parallel major
+    widen = form.stretch([-0.64, -0.003], 0.5, keep_sign=True)
+    assert widen(-0.64) == pytest.approx(-0.8215, abs=1e-3) and widen(-0.003) == 0.0
+    plain = form.stretch([-0.64, -0.003], 0.5)
+    assert plain(-0.003) > 0.1  # what it did before
+    both = form.stretch([-0.4, 0.3], 0.5, keep_sign=True)
+    assert both(-0.4) < -0.4 and both(0.3) > 0.3  # signs kept, spread still widened
