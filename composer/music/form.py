@@ -131,7 +131,8 @@ def stretch(values: list[float], half: float, keep_sign: bool = False) -> Callab
     """Stretch a chat's segment moods to its own range: real chats vary little on an
     absolute scale, so the spread around their mean is widened to at least ``half``
     each way (at most four times), keeping the order and the mean. With ``keep_sign``
-    a value stops at 0 rather than cross it: a neutral or dark stretch of the chat (the
+    a value stops at 0 rather than cross it (and 0, which the mood's own stretch gives a
+    stretch that would have crossed, stays 0): a neutral or dark stretch of the chat (the
     comfort after a loss, read at -0.003) is not moved into a bright major by the
     stretch alone (it is heard lighter, not turned: see :func:`lighten`)."""
     if len(values) < 2:
@@ -142,7 +143,7 @@ def stretch(values: list[float], half: float, keep_sign: bool = False) -> Callab
 
     def widen(x: float) -> float:
         y = mid + k * (x - mid)
-        return 0.0 if keep_sign and x * y < 0.0 else y
+        return 0.0 if keep_sign and (x * y < 0.0 or x == 0.0) else y  # neutral stays neutral
 
     return widen
 

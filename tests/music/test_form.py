@@ -103,3 +103,4 @@ def test_the_valence_stretch_never_turns_a_dark_stretch_bright():
     assert plain(-0.003) > 0.1  # what it did before
     both = form.stretch([-0.4, 0.3], 0.5, keep_sign=True)
     assert both(-0.4) < -0.4 and both(0.3) > 0.3  # signs kept, spread still widened
+    assert form.stretch([-0.6, 0.0], 0.5, keep_sign=True)(0.0) == 0.0  # neutral stays
